@@ -1,0 +1,76 @@
+/**
+ * One table of error codes for every plane: the HTTP status a REST call answers with and the
+ * WebSocket close code a socket is closed with (4000 + HTTP status, as Hocuspocus does).
+ * Services never redeclare these and never parse an error message: they switch on `code`.
+ */
+export const ERRORS = {
+  /** The request body, query or frame failed validation. */
+  BAD_REQUEST: { httpStatus: 400, closeCode: 4400 },
+  /** No token, or a token that is malformed, forged or expired. */
+  UNAUTHORIZED: { httpStatus: 401, closeCode: 4401 },
+  /** The token is valid but its role or room does not allow this. */
+  FORBIDDEN: { httpStatus: 403, closeCode: 4403 },
+  /** The room, document or route does not exist. */
+  NOT_FOUND: { httpStatus: 404, closeCode: 4404 },
+  /** The request conflicts with current state (e.g. a file name already taken). */
+  CONFLICT: { httpStatus: 409, closeCode: 4409 },
+  /** A body or frame larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, closeCode: 4413 },
+  /** The client speaks another protocol version. */
+  PROTOCOL_MISMATCH: { httpStatus: 426, closeCode: 4426 },
+  /** A rate or count limit was hit. */
+  RATE_LIMITED: { httpStatus: 429, closeCode: 4429 },
+  /** An unexpected server fault; details are logged, never sent. */
+  INTERNAL: { httpStatus: 500, closeCode: 4500 },
+  /** The server is shutting down or not ready. */
+  UNAVAILABLE: { httpStatus: 503, closeCode: 4503 },
+} as const;
+
+/** Every error code a client may see. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every failed REST call. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** Base of every error a service raises on purpose. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly closeCode: number;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.httpStatus = ERRORS[code].httpStatus;
+    this.closeCode = ERRORS[code].closeCode;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export class BadRequestError extends AppError { constructor(message: string) { super('BAD_REQUEST', message); } }
+export class UnauthorizedError extends AppError { constructor(message = 'missing or invalid token') { super('UNAUTHORIZED', message); } }
+export class ForbiddenError extends AppError { constructor(message: string) { super('FORBIDDEN', message); } }
+export class NotFoundError extends AppError { constructor(message: string) { super('NOT_FOUND', message); } }
+export class ConflictError extends AppError { constructor(message: string) { super('CONFLICT', message); } }
+export class PayloadTooLargeError extends AppError { constructor(message: string) { super('PAYLOAD_TOO_LARGE', message); } }
+export class ProtocolMismatchError extends AppError { constructor(message: string) { super('PROTOCOL_MISMATCH', message); } }
+export class RateLimitedError extends AppError { constructor(message: string) { super('RATE_LIMITED', message); } }
+export class UnavailableError extends AppError { constructor(message: string) { super('UNAVAILABLE', message); } }
+
+/** Turns anything thrown into an AppError; unknown faults become INTERNAL with a generic message. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('INTERNAL', 'internal error');
+}
+
+/** Reverse lookup used by clients: which code a WebSocket close code stands for. */
+export function errorCodeForClose(closeCode: number): ErrorCode | undefined {
+  for (const [code, v] of Object.entries(ERRORS)) if (v.closeCode === closeCode) return code as ErrorCode;
+  return undefined;
+}
