@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { RoleSchema } from './roles.js';
 import { RoomIdSchema } from './ids.js';
 import { UnauthorizedError } from './errors.js';
+import { DisplayNameSchema } from './names.js';
 
 /** Signing algorithm of every access token. */
 export const TOKEN_ALG = 'EdDSA';
@@ -12,18 +13,8 @@ export const TOKEN_ALG = 'EdDSA';
 export const TOKEN_ISSUER = 'coderoom';
 /** Default lifetime of an access token, in seconds. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 15 * 60;
-/** Longest display name, in characters. */
-export const MAX_DISPLAY_NAME_CHARS = 64;
 /** Longest token accepted from a client, in characters. */
 export const MAX_TOKEN_CHARS = 4096;
-
-/** A person's display name: trimmed, 1–64 characters, no control characters. */
-export const DisplayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(MAX_DISPLAY_NAME_CHARS)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'control characters are not allowed');
 
 /**
  * The claims every plane reads from an access token. `grants` is reserved for per-resource

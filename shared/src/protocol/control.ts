@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DisplayNameSchema } from '../token.js';
+import { DisplayNameSchema } from '../names.js';
 import { FilePathSchema, RoomIdSchema } from '../ids.js';
 import { RoleSchema } from '../roles.js';
 

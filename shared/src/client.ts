@@ -1,0 +1,6 @@
+// The browser-safe part of `shared`: everything here runs in the web client (no node: imports).
+export * from './errors.js';
+export * from './roles.js';
+export * from './ids.js';
+export * from './names.js';
+export * from './protocol/control.js';
