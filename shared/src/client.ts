@@ -4,3 +4,4 @@ export * from './roles.js';
 export * from './ids.js';
 export * from './names.js';
 export * from './protocol/control.js';
+export * from './protocol/pty.js';

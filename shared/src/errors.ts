@@ -12,6 +12,8 @@ export const ERRORS = {
   FORBIDDEN: { httpStatus: 403, closeCode: 4403 },
   /** The room, document or route does not exist. */
   NOT_FOUND: { httpStatus: 404, closeCode: 4404 },
+  /** The path exists but not with this method. */
+  METHOD_NOT_ALLOWED: { httpStatus: 405, closeCode: 4405 },
   /** The request conflicts with current state (e.g. a file name already taken). */
   CONFLICT: { httpStatus: 409, closeCode: 4409 },
   /** A body or frame larger than the configured limit. */

@@ -3,3 +3,4 @@ export * from './audit.js';
 export * from './token.js';
 export * from './logger.js';
 export * from './config.js';
+export * from './origin.js';

@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { AppError, createLogger, LOG_LEVELS, type LogLevel } from '@coderoom/shared';
+import { Hub } from './Hub.js';
+import { createRoom, mintToken } from './admin.js';
+
+/** Exit code for bad usage or input. */
+const EXIT_USAGE = 2;
+/** Exit code for a failure at run time. */
+const EXIT_FAILURE = 1;
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+const env = process.env;
+const level = (LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL ?? '') ? (env.LOG_LEVEL as LogLevel) : 'info';
+
+function fail(err: unknown): never {
+  if (err instanceof AppError) {
+    console.error(`coderoom: ${err.message}`);
+    process.exit(err.httpStatus < 500 ? EXIT_USAGE : EXIT_FAILURE);
+  }
+  console.error(`coderoom: ${(err as Error).message ?? String(err)}`);
+  process.exit(EXIT_FAILURE);
+}
+
+const program = new Command('coderoom')
+  .description('CodeRoom: real-time collaboration hub for code')
+  .showHelpAfterError()
+  // Usage errors exit 2 (subcommands inherit this setting).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+program
+  .command('start')
+  .description('run the all-in-one hub (PORT, HOST, DATA_DIR, ... from the environment)')
+  .action(async () => {
+    const logger = createLogger(level);
+    const { hub, address } = await Hub.start(env, logger);
+    logger.info({ url: `http://${address.address}:${address.port}/` }, 'start() | hub ready');
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'start() | stopping');
+      setTimeout(() => {
+        logger.error('start() | shutdown timed out');
+        process.exit(EXIT_FAILURE);
+      }, SHUTDOWN_TIMEOUT_MS).unref();
+      hub.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'start() | shutdown failed');
+          process.exit(EXIT_FAILURE);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+const room = program.command('room').description('manage rooms');
+room
+  .command('create')
+  .description('create a room and print its id')
+  .requiredOption('--name <name>', 'room name')
+  .action(async (opts: { name: string }) => {
+    console.log(await createRoom(env, opts.name));
+  });
+
+program
+  .command('token')
+  .description('print an access token for a room')
+  .requiredOption('--room <id>', 'room id')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--role <role>', 'host | editor | viewer')
+  .option('--ttl <seconds>', 'lifetime in seconds (default TOKEN_TTL_SECONDS)')
+  .option('--sub <subject>', 'subject (default a fresh cli: id)')
+  .action(async (opts: { room: string; name: string; role: string; ttl?: string; sub?: string }) => {
+    console.log(await mintToken(env, opts));
+  });
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,200 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Hocuspocus } from '@hocuspocus/server';
+import {
+  ConflictError,
+  CreateFileRequestSchema,
+  CreateRoomRequestSchema,
+  DeleteFileRequestSchema,
+  ForbiddenError,
+  JoinRoomRequestSchema,
+  NotFoundError,
+  RenameFileRequestSchema,
+  RoomIdSchema,
+  canEdit,
+  formatDocName,
+  type AccessClaims,
+  type AuditSink,
+  type JoinResponse,
+  type Logger,
+  type Role,
+  type Room,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '@coderoom/shared';
+import type { CollabConfig } from './config.js';
+import type { DocumentStore } from './DocumentStore.js';
+import type { DurableLog } from './DurableLog.js';
+import type { FileIndex } from './FileIndex.js';
+import type { RoomStore } from './RoomStore.js';
+import { bearerToken, readJson, Router, sendJson } from './http.js';
+
+/** How long eviction of a deleted document waits for Hocuspocus to unload it. */
+const EVICT_TIMEOUT_MS = 2000;
+
+export interface ApiDeps {
+  config: CollabConfig;
+  logger: Logger;
+  rooms: RoomStore;
+  documents: DocumentStore;
+  durableLog: DurableLog;
+  fileIndex: FileIndex;
+  hocuspocus: Hocuspocus;
+  issuer: TokenIssuer;
+  verifier: TokenVerifier;
+  audit: AuditSink;
+}
+
+/** The REST control plane under /api (documented in collab-server/SPEC.md, API rules). */
+export class Api {
+  readonly router = new Router();
+
+  constructor(private readonly d: ApiDeps) {
+    this.router
+      .add('GET', '/api/.well-known/jwks.json', (_req, res) => sendJson(res, 200, d.issuer.jwks()))
+      .add('POST', '/api/rooms', (req, res) => this.createRoom(req, res))
+      .add('GET', '/api/rooms/:id', (_req, res, p) => this.getRoom(res, p.id!))
+      .add('POST', '/api/rooms/:id/join', (req, res, p) => this.join(req, res, p.id!))
+      .add('POST', '/api/rooms/:id/token', (req, res, p) => this.refresh(req, res, p.id!))
+      .add('GET', '/api/rooms/:id/files', (req, res, p) => this.listFiles(req, res, p.id!))
+      .add('POST', '/api/rooms/:id/files', (req, res, p) => this.createFile(req, res, p.id!))
+      .add('POST', '/api/rooms/:id/files/rename', (req, res, p) => this.renameFile(req, res, p.id!))
+      .add('POST', '/api/rooms/:id/files/delete', (req, res, p) => this.deleteFile(req, res, p.id!));
+  }
+
+  /** Verifies the bearer token of a request for `roomId`; optionally requires edit rights. */
+  async authorize(req: IncomingMessage, roomId: string, needEdit = false): Promise<AccessClaims> {
+    const claims = await this.d.verifier.verify(bearerToken(req));
+    if (claims.room !== roomId) throw new ForbiddenError('token is for another room');
+    if (needEdit && !canEdit(claims.role)) throw new ForbiddenError(`role ${claims.role} cannot change files`);
+    return claims;
+  }
+
+  private async room(id: string): Promise<Room> {
+    if (!RoomIdSchema.safeParse(id).success) throw new NotFoundError('room not found');
+    const room = await this.d.rooms.get(id);
+    if (!room) throw new NotFoundError('room not found');
+    return room;
+  }
+
+  private async issue(room: Room, sub: string, name: string, role: Role): Promise<JoinResponse> {
+    const ttl = this.d.config.TOKEN_TTL_SECONDS;
+    const token = await this.d.issuer.sign({ sub, name, room: room.id, role }, ttl);
+    return { room, token, role, sub, expiresAt: Date.now() + ttl * 1000 };
+  }
+
+  private audit(claims: Pick<AccessClaims, 'sub' | 'name' | 'room'>, action: string, target: string | null, detail: Record<string, unknown> | null = null): void {
+    this.d.audit.append({ at: Date.now(), roomId: claims.room, actor: claims.sub, actorName: claims.name, action, target, detail });
+  }
+
+  private async createRoom(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, CreateRoomRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    const room = await this.d.rooms.create(body.name);
+    const sub = `guest:${randomBytes(12).toString('base64url')}`;
+    const out = await this.issue(room, sub, body.displayName, 'host');
+    this.audit({ sub, name: body.displayName, room: room.id }, 'room.create', room.id, { name: room.name });
+    sendJson(res, 201, out);
+  }
+
+  private async getRoom(res: ServerResponse, id: string): Promise<void> {
+    sendJson(res, 200, { room: await this.room(id) });
+  }
+
+  private async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const room = await this.room(id);
+    const body = await readJson(req, JoinRoomRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    const sub = body.sub ?? `guest:${randomBytes(12).toString('base64url')}`;
+    const out = await this.issue(room, sub, body.displayName, body.role);
+    this.audit({ sub, name: body.displayName, room: room.id }, 'room.join', room.id, { role: body.role });
+    sendJson(res, 200, out);
+  }
+
+  private async refresh(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const room = await this.room(id);
+    const claims = await this.authorize(req, id);
+    const out = await this.issue(room, claims.sub, claims.name, claims.role);
+    sendJson(res, 200, { token: out.token, expiresAt: out.expiresAt });
+  }
+
+  private async listFiles(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    await this.room(id);
+    await this.authorize(req, id);
+    sendJson(res, 200, { files: await this.d.rooms.listFiles(id) });
+  }
+
+  private async createFile(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    await this.room(id);
+    const claims = await this.authorize(req, id, true);
+    const { path } = await readJson(req, CreateFileRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    const entry = { path, createdAt: Date.now(), createdBy: claims.name };
+    const docName = formatDocName({ roomId: id, kind: 'file', path });
+    await this.evict(docName);
+    if (!(await this.d.rooms.addFile(id, entry))) throw new ConflictError(`file ${path} already exists`);
+    // A file's document starts empty even if an older file of the same name left data behind.
+    await this.d.documents.delete(docName);
+    await this.d.fileIndex.update(id, (map) => map.set(path, { createdAt: entry.createdAt, createdBy: entry.createdBy }));
+    this.audit(claims, 'file.create', path);
+    sendJson(res, 201, { file: entry });
+  }
+
+  private async renameFile(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    await this.room(id);
+    const claims = await this.authorize(req, id, true);
+    const { from, to } = await readJson(req, RenameFileRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    if (from === to) throw new ConflictError('source and target are the same');
+    if (!(await this.d.rooms.hasFile(id, from))) throw new NotFoundError(`file ${from} not found`);
+    if (await this.d.rooms.hasFile(id, to)) throw new ConflictError(`file ${to} already exists`);
+    const fromDoc = formatDocName({ roomId: id, kind: 'file', path: from });
+    const toDoc = formatDocName({ roomId: id, kind: 'file', path: to });
+    if (!(await this.d.rooms.renameFile(id, from, to))) throw new ConflictError('file changed concurrently');
+    // Close editors of the old name first so no update lands after the copy; they reconnect to the new name.
+    this.d.hocuspocus.closeConnections(fromDoc);
+    await this.evict(toDoc);
+    await this.d.documents.delete(toDoc);
+    await this.d.documents.copy(fromDoc, toDoc);
+    this.d.durableLog.detach(fromDoc);
+    await this.d.documents.delete(fromDoc);
+    const entry = { createdAt: Date.now(), createdBy: claims.name };
+    await this.d.fileIndex.update(id, (map) => {
+      const old = map.get(from);
+      map.delete(from);
+      map.set(to, old ?? entry);
+    });
+    await this.evict(fromDoc);
+    this.audit(claims, 'file.rename', from, { to });
+    sendJson(res, 200, { from, to });
+  }
+
+  private async deleteFile(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    await this.room(id);
+    const claims = await this.authorize(req, id, true);
+    const { path } = await readJson(req, DeleteFileRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    if (!(await this.d.rooms.removeFile(id, path))) throw new NotFoundError(`file ${path} not found`);
+    const docName = formatDocName({ roomId: id, kind: 'file', path });
+    this.d.hocuspocus.closeConnections(docName);
+    this.d.durableLog.detach(docName);
+    await this.d.documents.delete(docName);
+    await this.d.fileIndex.update(id, (map) => map.delete(path));
+    await this.evict(docName);
+    this.audit(claims, 'file.delete', path);
+    sendJson(res, 200, { path });
+  }
+
+  /** Makes sure no stale in-memory copy of a document outlives its deletion. */
+  private async evict(name: string): Promise<void> {
+    const deadline = Date.now() + EVICT_TIMEOUT_MS;
+    for (;;) {
+      const doc = this.d.hocuspocus.documents.get(name);
+      if (!doc) return;
+      this.d.hocuspocus.closeConnections(name);
+      this.d.durableLog.detach(name);
+      await this.d.hocuspocus.unloadDocument(doc);
+      if (!this.d.hocuspocus.documents.has(name)) return;
+      if (Date.now() > deadline) {
+        this.d.logger.warn({ documentName: name }, 'evict() | document still loaded');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

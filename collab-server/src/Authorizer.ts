@@ -1,0 +1,58 @@
+import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import { AppError, ForbiddenError, NotFoundError, BadRequestError, canEdit, parseDocName, type AccessClaims, type TokenVerifier, type Logger } from '@coderoom/shared';
+import type { RoomStore } from './RoomStore.js';
+
+/** What every authenticated connection carries as Hocuspocus context. */
+export interface ConnectionContext {
+  claims: AccessClaims;
+}
+
+/** Per-socket context passed to `handleConnection`, before any document is authenticated. */
+export interface SocketContext {
+  /** Called once the socket has authenticated at least one document. */
+  onAuthenticated?: () => void;
+}
+
+/**
+ * Hocuspocus rejects an authentication by sending `permission-denied` with the thrown
+ * object's `reason`. Ours read `<CODE>: <message>` with CODE from the shared ERRORS table
+ * (SPEC AUTH1).
+ */
+function denied(err: unknown): AppError & { reason: string } {
+  const app = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
+  return Object.assign(app, { reason: `${app.code}: ${app.message}` });
+}
+
+/**
+ * Checks every document connection: a valid token, a document name of the token's room, a
+ * room and file that exist; viewers and server-owned (`meta`) documents are read-only.
+ */
+export class Authorizer implements Extension {
+  readonly extensionName = 'Authorizer';
+  readonly priority = 2000;
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly rooms: RoomStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async onAuthenticate(data: onAuthenticatePayload): Promise<ConnectionContext> {
+    const { token, documentName, connectionConfig } = data;
+    try {
+      const claims = await this.verifier.verify(token);
+      const doc = parseDocName(documentName);
+      if (!doc) throw new BadRequestError('invalid document name');
+      if (doc.roomId !== claims.room) throw new ForbiddenError('token is for another room');
+      if (!(await this.rooms.get(doc.roomId))) throw new NotFoundError('room not found');
+      if (doc.kind === 'file' && !(await this.rooms.hasFile(doc.roomId, doc.path))) throw new NotFoundError('file not found');
+      connectionConfig.readOnly = doc.kind === 'meta' || !canEdit(claims.role);
+      (data.context as SocketContext).onAuthenticated?.();
+      return { claims };
+    } catch (err) {
+      const e = denied(err);
+      this.logger.info({ documentName: documentName.slice(0, 200), code: e.code }, 'onAuthenticate() | refused');
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { join } from 'node:path';
+import { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer } from 'ws';
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, isOriginAllowed, type Logger } from '@coderoom/shared';
+import type { CollabConfig } from './config.js';
+import { openDatabase } from './Database.js';
+import { SqliteDocumentStore } from './SqliteDocumentStore.js';
+import { SqliteRoomStore } from './SqliteRoomStore.js';
+import { SqliteAuditLog } from './SqliteAuditLog.js';
+import { DurableLog } from './DurableLog.js';
+import { Authorizer, type SocketContext } from './Authorizer.js';
+import { FileIndex } from './FileIndex.js';
+import { Api } from './Api.js';
+import { StaticFiles } from './StaticFiles.js';
+import { sendError, sendJson } from './http.js';
+
+/** A socket must authenticate a document within this time or is closed with 4401. */
+export const AUTH_TIMEOUT_MS = 10_000;
+
+/** Handles a WebSocket upgrade on a mounted path. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Something the hub closes on shutdown (another plane mounted on this server). */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * The control plane and document server: REST API, Hocuspocus at /collab, health, and the
+ * static web app, on one HTTP server. Other planes mount their WebSocket paths on it.
+ */
+export class CollabServer {
+  readonly httpServer: Server;
+  readonly hocuspocus: Hocuspocus;
+  readonly documents: SqliteDocumentStore;
+  readonly rooms: SqliteRoomStore;
+  readonly audit: SqliteAuditLog;
+  readonly verifier: TokenVerifier;
+  readonly api: Api;
+  private readonly durableLog: DurableLog;
+  private readonly wss: WebSocketServer;
+  private readonly upgrades = new Map<string, UpgradeHandler>();
+  private readonly children: Closable[] = [];
+  private readonly staticFiles: StaticFiles | null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: CollabConfig,
+    private readonly logger: Logger,
+    private readonly db: BetterSqlite3.Database,
+    readonly issuer: TokenIssuer,
+  ) {
+    this.documents = new SqliteDocumentStore(db);
+    this.rooms = new SqliteRoomStore(db);
+    this.audit = new SqliteAuditLog(db);
+    this.verifier = new TokenVerifier(issuer.jwks());
+    this.durableLog = new DurableLog(this.documents, { compactEveryUpdates: config.COMPACT_EVERY_UPDATES, compactEveryBytes: config.COMPACT_EVERY_BYTES }, logger.child({ component: 'DurableLog' }));
+    const fileIndex = new FileIndex(this.rooms);
+    this.hocuspocus = new Hocuspocus({
+      quiet: true,
+      extensions: [this.durableLog, new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), fileIndex],
+    });
+    fileIndex.attach(this.hocuspocus);
+    this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
+    this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
+    this.httpServer = createServer((req, res) => {
+      this.handleRequest(req, res).catch((err: unknown) => sendError(res, err, this.logger));
+    });
+    this.httpServer.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    this.mountUpgrade('/collab', (req, socket, head) => this.upgradeCollab(req, socket, head));
+  }
+
+  /** Opens storage and keys under DATA_DIR; call `listen()` to serve. */
+  static async open(config: CollabConfig, logger: Logger): Promise<CollabServer> {
+    const db = openDatabase(join(config.DATA_DIR, 'coderoom.db'), config.SQLITE_SYNCHRONOUS);
+    const issuer = await TokenIssuer.open(config.DATA_DIR);
+    return new CollabServer(config, logger, db, issuer);
+  }
+
+  /** Routes WebSocket upgrades on `path` to `handler`. */
+  mountUpgrade(path: string, handler: UpgradeHandler): void {
+    this.upgrades.set(path, handler);
+  }
+
+  /** Closes `child` on shutdown, before storage closes. */
+  own(child: Closable): void {
+    this.children.push(child);
+  }
+
+  /** Starts listening on HOST:PORT. */
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.httpServer.once('error', reject);
+      this.httpServer.listen(this.config.PORT, this.config.HOST, () => {
+        this.httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.httpServer.address() as AddressInfo;
+    this.logger.info({ host: address.address, port: address.port }, 'listen() | serving');
+    return address;
+  }
+
+  /** Readiness: storage answers and the server is not shutting down. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (this.closing) return { ready: false, reason: 'shutting down' };
+    try {
+      this.db.prepare('SELECT 1').get();
+    } catch (err) {
+      return { ready: false, reason: `storage: ${(err as Error).message}` };
+    }
+    return { ready: true };
+  }
+
+  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/readyz') {
+      const r = this.readiness();
+      return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready' } : { status: 'not-ready', reason: r.reason });
+    }
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      const route = this.api.router.match(req.method ?? 'GET', pathname);
+      if (route === null) throw new NotFoundError(`no route ${req.method} ${pathname.slice(0, 200)}`);
+      if (route === 'methodMismatch') throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${pathname.slice(0, 200)}`);
+      await route.handler(req, res, route.params);
+      return;
+    }
+    if (this.staticFiles?.serve(req, res, pathname)) return;
+    throw new NotFoundError('not found');
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const handler = this.upgrades.get(pathname);
+    if (!handler || this.closing) {
+      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    handler(req, socket, head);
+  }
+
+  private upgradeCollab(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!isOriginAllowed(req, this.config.ALLOWED_ORIGINS)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A socket that never authenticates a document would hold resources forever.
+      const timer = setTimeout(() => ws.close(ERRORS.UNAUTHORIZED.closeCode, 'UNAUTHORIZED: no document authenticated in time'), AUTH_TIMEOUT_MS);
+      ws.once('close', () => clearTimeout(timer));
+      const context: SocketContext = { onAuthenticated: () => clearTimeout(timer) };
+      this.hocuspocus.handleConnection(ws, req, context);
+    });
+  }
+
+  /**
+   * Graceful shutdown, idempotent: stop accepting, close mounted planes, compact every loaded
+   * document, close every socket, close storage.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.logger.info('close() | shutting down');
+    const stopped = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    for (const child of this.children.reverse()) {
+      await child.close().catch((err: unknown) => this.logger.error({ err }, 'close() | child failed'));
+    }
+    // Sockets first, so nothing can be applied (and acknowledged) after logging stops.
+    this.hocuspocus.closeConnections();
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    await this.durableLog.close();
+    this.httpServer.closeAllConnections();
+    await stopped;
+    this.db.close();
+    this.logger.info('close() | done');
+  }
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, BadRequestError, PayloadTooLargeError, UnauthorizedError, toAppError, type Logger } from '@coderoom/shared';
+import type { z } from 'zod';
+
+/** Sends a JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** Sends `{error:{code,message}}` with the error's HTTP status; unknown faults are logged and hidden. */
+export function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
+  const app = toAppError(err);
+  if (!(err instanceof AppError)) logger.error({ err }, 'http | unexpected error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, app.httpStatus, app.toBody());
+}
+
+/** Reads a JSON body of at most `maxBytes` and validates it with `schema`. */
+export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S, maxBytes: number): Promise<z.infer<S>> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new BadRequestError('content-type must be application/json');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new PayloadTooLargeError(`body larger than ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new PayloadTooLargeError(`body larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequestError('body is not valid JSON');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new BadRequestError(first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'invalid body');
+  }
+  return result.data;
+}
+
+/** The bearer token of a request, or throws UNAUTHORIZED. */
+export function bearerToken(req: IncomingMessage): string {
+  const m = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
+  if (!m) throw new UnauthorizedError('missing bearer token');
+  return m[1]!;
+}
+
+/** A route handler: gets the path parameters. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: RouteHandler;
+}
+
+/** A small method + path router; `:name` segments become params. */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: string, path: string, handler: RouteHandler): this {
+    const keys: string[] = [];
+    const source = path
+      .split('/')
+      .map((seg) => {
+        if (seg.startsWith(':')) {
+          keys.push(seg.slice(1));
+          return '([^/]+)';
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+    return this;
+  }
+
+  /** Finds the handler for a request; `methodMismatch` when the path exists with other methods. */
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | 'methodMismatch' | null {
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.pattern.exec(pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params: Record<string, string> = {};
+      r.keys.forEach((k, i) => {
+        try {
+          params[k] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new BadRequestError('malformed percent-encoding in path');
+        }
+      });
+      return { handler: r.handler, params };
+    }
+    return pathMatched ? 'methodMismatch' : null;
+  }
+}

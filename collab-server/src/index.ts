@@ -1,0 +1,10 @@
+export { CollabServer, AUTH_TIMEOUT_MS, type UpgradeHandler, type Closable } from './CollabServer.js';
+export { loadCollabConfig, type CollabConfig } from './config.js';
+export { openDatabase, SCHEMA_VERSION } from './Database.js';
+export type { DocumentStore, StoredDocument } from './DocumentStore.js';
+export { SqliteDocumentStore } from './SqliteDocumentStore.js';
+export type { RoomStore, FileRecord } from './RoomStore.js';
+export { SqliteRoomStore } from './SqliteRoomStore.js';
+export { SqliteAuditLog } from './SqliteAuditLog.js';
+export { DurableLog, LOAD_ORIGIN } from './DurableLog.js';
+export { Router, sendJson, sendError, readJson, bearerToken, type RouteHandler } from './http.js';
