@@ -22,8 +22,8 @@ export class SqliteDocumentStore implements DocumentStore {
       exists: db.prepare<[string, string], { n: number }>(
         'SELECT (SELECT count(*) FROM doc_snapshots WHERE name = ?) + (SELECT count(*) FROM doc_updates WHERE name = ?) AS n',
       ),
-      list: db.prepare<[string], { name: string }>(
-        'SELECT name FROM doc_snapshots WHERE substr(name, 1, length(?1)) = ?1 UNION SELECT name FROM doc_updates WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name',
+      list: db.prepare<[{ p: string }], { name: string }>(
+        'SELECT name FROM doc_snapshots WHERE substr(name, 1, length(@p)) = @p UNION SELECT name FROM doc_updates WHERE substr(name, 1, length(@p)) = @p ORDER BY name',
       ),
     };
   }
@@ -75,6 +75,6 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    return this.stmts.list.all(prefix).map((r) => r.name);
+    return this.stmts.list.all({ p: prefix }).map((r) => r.name);
   }
 }

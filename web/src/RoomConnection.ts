@@ -235,6 +235,7 @@ export class RoomConnection {
       this.sessions.get(path)?.destroy();
       this.sessions.delete(path);
     }
+    if (removed.length > 0) this.updateUnsynced();
     // The server renames in one transaction: one key goes, one comes with the same entry.
     const [gone] = removed;
     const [to] = added;

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { DocumentStore } from '../src/index.js';
+
+/** Yjs updates from a doc that types `text` in steps. */
+function edits(...parts: string[]): { updates: Uint8Array[]; doc: Y.Doc } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  for (const p of parts) doc.getText('content').insert(doc.getText('content').length, p);
+  return { updates, doc };
+}
+
+function replay(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): string {
+  const doc = new Y.Doc();
+  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+  for (const u of stored.updates) Y.applyUpdate(doc, u);
+  return doc.getText('content').toString();
+}
+
+/**
+ * The DocumentStore contract: every implementation (SQLite now, PostgreSQL later) runs this
+ * suite unchanged. `make` returns a fresh, empty store.
+ */
+export function documentStoreContract(label: string, make: () => Promise<DocumentStore> | DocumentStore): void {
+  describe(`DocumentStore contract: ${label}`, () => {
+    it('STORE1 an unknown document loads as empty', async () => {
+      const store = await make();
+      expect(await store.load('room:aaaaaaaaaa:file:x')).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
+    });
+
+    it('STORE2 append returns increasing seqs and load replays the log in order', async () => {
+      const store = await make();
+      const { updates } = edits('a', 'b', 'c');
+      const seqs = updates.map((u) => store.append('d1', u));
+      expect(seqs).toEqual([1, 2, 3]);
+      const loaded = await store.load('d1');
+      expect(loaded.lastSeq).toBe(3);
+      expect(loaded.updates.map((u) => Buffer.from(u).toString('hex'))).toEqual(updates.map((u) => Buffer.from(u).toString('hex')));
+      expect(replay(loaded)).toBe('abc');
+    });
+
+    it('STORE3 compact replaces covered updates with a snapshot and keeps later ones', async () => {
+      const store = await make();
+      const { updates, doc } = edits('one ', 'two ', 'three');
+      store.append('d', updates[0]!);
+      store.append('d', updates[1]!);
+      const mid = new Y.Doc();
+      Y.applyUpdate(mid, updates[0]!);
+      Y.applyUpdate(mid, updates[1]!);
+      store.append('d', updates[2]!);
+      await store.compact('d', Y.encodeStateAsUpdate(mid), 2);
+      const loaded = await store.load('d');
+      expect(loaded.snapshot).not.toBeNull();
+      expect(loaded.updates).toHaveLength(1);
+      expect(loaded.lastSeq).toBe(3);
+      expect(replay(loaded)).toBe(doc.getText('content').toString());
+      // seqs keep increasing after a compaction that emptied the log
+      await store.compact('d', Y.encodeStateAsUpdate(doc), 3);
+      expect((await store.load('d')).updates).toHaveLength(0);
+      expect(store.append('d', edits('x').updates[0]!)).toBe(4);
+    });
+
+    it('STORE4 documents are independent; delete removes one; list filters by prefix', async () => {
+      const store = await make();
+      store.append('room:r1:file:a', edits('A').updates[0]!);
+      store.append('room:r1:file:b', edits('B').updates[0]!);
+      store.append('room:r2:file:a', edits('C').updates[0]!);
+      await store.compact('room:r1:file:b', edits('B').updates[0]!, 1);
+      expect(await store.list('room:r1:')).toEqual(['room:r1:file:a', 'room:r1:file:b']);
+      await store.delete('room:r1:file:a');
+      expect(await store.list('room:r1:')).toEqual(['room:r1:file:b']);
+      expect(replay(await store.load('room:r2:file:a'))).toBe('C');
+      expect(await store.load('room:r1:file:a')).toEqual({ snapshot: null, updates: [], lastSeq: 0 });
+    });
+
+    it('STORE5 copy duplicates snapshot and log under a new name, refusing a non-empty target', async () => {
+      const store = await make();
+      const { updates } = edits('hello', ' world');
+      store.append('src', updates[0]!);
+      await store.compact('src', updates[0]!, 1);
+      store.append('src', updates[1]!);
+      await store.copy('src', 'dst');
+      expect(replay(await store.load('dst'))).toBe('hello world');
+      expect(replay(await store.load('src'))).toBe('hello world');
+      await expect(store.copy('src', 'dst')).rejects.toThrow();
+    });
+
+    it('STORE6 prefix listing treats LIKE wildcards literally', async () => {
+      const store = await make();
+      store.append('room:a_b:file:x', edits('1').updates[0]!);
+      store.append('room:axb:file:x', edits('2').updates[0]!);
+      expect(await store.list('room:a_b:')).toEqual(['room:a_b:file:x']);
+    });
+  });
+}
