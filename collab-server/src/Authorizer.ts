@@ -10,7 +10,7 @@ export interface ConnectionContext {
 /** Per-socket context passed to `handleConnection`, before any document is authenticated. */
 export interface SocketContext {
   /** Called once the socket has authenticated at least one document. */
-  onAuthenticated?: () => void;
+  onAuthenticated?: (documentName: string) => void;
 }
 
 /**
@@ -47,7 +47,7 @@ export class Authorizer implements Extension {
       if (!(await this.rooms.get(doc.roomId))) throw new NotFoundError('room not found');
       if (doc.kind === 'file' && !(await this.rooms.hasFile(doc.roomId, doc.path))) throw new NotFoundError('file not found');
       connectionConfig.readOnly = doc.kind === 'meta' || !canEdit(claims.role);
-      (data.context as SocketContext).onAuthenticated?.();
+      (data.context as SocketContext).onAuthenticated?.(documentName);
       return { claims };
     } catch (err) {
       const e = denied(err);

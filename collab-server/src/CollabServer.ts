@@ -17,9 +17,7 @@ import { FileIndex } from './FileIndex.js';
 import { Api } from './Api.js';
 import { StaticFiles } from './StaticFiles.js';
 import { sendError, sendJson } from './http.js';
-
-/** A socket must authenticate a document within this time or is closed with 4401. */
-export const AUTH_TIMEOUT_MS = 10_000;
+import { SocketGuard } from './SocketGuard.js';
 
 /** Handles a WebSocket upgrade on a mounted path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -154,9 +152,17 @@ export class CollabServer {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // A socket that never authenticates a document would hold resources forever.
-      const timer = setTimeout(() => ws.close(ERRORS.UNAUTHORIZED.closeCode, 'UNAUTHORIZED: no document authenticated in time'), AUTH_TIMEOUT_MS);
+      const timer = setTimeout(() => ws.close(ERRORS.UNAUTHORIZED.closeCode, 'UNAUTHORIZED: no document authenticated in time'), this.config.COLLAB_AUTH_TIMEOUT_MS);
       ws.once('close', () => clearTimeout(timer));
-      const context: SocketContext = { onAuthenticated: () => clearTimeout(timer) };
+      // Protocol errors (e.g. a frame over maxPayload) are emitted here; ws closes the socket itself.
+      ws.on('error', (err) => this.logger.debug({ err: err.message }, 'upgradeCollab() | socket error'));
+      const guard = new SocketGuard(ws);
+      const context: SocketContext = {
+        onAuthenticated: (documentName) => {
+          clearTimeout(timer);
+          guard.authenticatedDocument(documentName);
+        },
+      };
       this.hocuspocus.handleConnection(ws, req, context);
     });
   }

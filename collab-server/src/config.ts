@@ -25,6 +25,8 @@ const ConfigSchema = z.object({
   COMPACT_EVERY_BYTES: PositiveIntSchema.default(DEFAULT_COMPACT_EVERY_BYTES),
   /** Largest /collab frame in bytes; bigger frames close the socket with 1009. */
   COLLAB_MAX_MESSAGE_BYTES: PositiveIntSchema.default(DEFAULT_MAX_MESSAGE_BYTES),
+  /** A /collab socket must authenticate a document within this many ms, or is closed with 4401. */
+  COLLAB_AUTH_TIMEOUT_MS: PositiveIntSchema.default(10_000),
   /** Largest REST body in bytes (413 above). */
   API_MAX_BODY_BYTES: PositiveIntSchema.default(DEFAULT_MAX_BODY_BYTES),
   /** Lifetime of access tokens the API issues, in seconds. */

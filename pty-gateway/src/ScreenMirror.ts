@@ -68,9 +68,22 @@ export class ScreenMirror {
       if (this.closed) return reject(new Error('mirror closed'));
       this.term.write('', () => {
         if (this.closed) return reject(new Error('mirror closed'));
-        resolve({ seq, cols: this.term.cols, rows: this.term.rows, data: this.serializer.serialize({ scrollback: PTY_SNAPSHOT_SCROLLBACK_LINES }) });
+        resolve({ seq, cols: this.term.cols, rows: this.term.rows, data: this.serialize() });
       });
     });
+  }
+
+  /**
+   * The serialized screen. The addon appends the alternate screen right after the normal one
+   * without resetting graphic attributes, so the alternate screen would start in whatever SGR
+   * state the normal one ended in; a reset is inserted at that seam.
+   */
+  private serialize(): string {
+    const scrollback = PTY_SNAPSHOT_SCROLLBACK_LINES;
+    const full = this.serializer.serialize({ scrollback });
+    if (this.term.buffer.active.type !== 'alternate') return full;
+    const normal = this.serializer.serialize({ scrollback, excludeAltBuffer: true, excludeModes: true });
+    return full.startsWith(normal) ? `${normal}\x1b[0m${full.slice(normal.length)}` : full;
   }
 
   /** Idempotent. */

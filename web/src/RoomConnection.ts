@@ -42,8 +42,8 @@ export interface FatalError {
   message: string;
 }
 
-/** Called when another person renamed a file (detected from the index). */
-export type RenameListener = (from: string, to: string) => void;
+/** A delete and an add of the same entry this close together are a rename. */
+const RENAME_WINDOW_MS = 5000;
 
 function collabUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
@@ -92,7 +92,10 @@ export class RoomConnection {
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly index: HocuspocusProvider;
   private readonly sessions = new Map<string, FileSession>();
-  private readonly renameListeners = new Set<RenameListener>();
+  /** Renames seen in the index, old path → new path. */
+  private readonly renames = new Map<string, string>();
+  /** Entries deleted from the index lately, to pair them with an add (a rename). */
+  private readonly removed = new Map<string, { entry: FileEntry; at: number }>();
   private readonly disposers: Array<() => void> = [];
   private socketStatus: WebSocketStatus = WebSocketStatus.Connecting;
   private currentFile: string | null = null;
@@ -170,11 +173,17 @@ export class RoomConnection {
     this.currentFile = path;
     for (const [p, s] of this.sessions) s.setPresent(p === path ? this.user() : null, this.tab);
     this.publishPresence();
+    this.pruneSessions();
   }
 
-  onRename(listener: RenameListener): () => void {
-    this.renameListeners.add(listener);
-    return () => this.renameListeners.delete(listener);
+  /** Where a file that left the index went, if it was renamed (following chains of renames). */
+  renamedTo(path: string): string | null {
+    const seen = new Set([path]);
+    for (let to = this.renames.get(path); to !== undefined && !seen.has(to); to = this.renames.get(to)) {
+      if (this.files.get().some((f) => f.path === to)) return to;
+      seen.add(to);
+    }
+    return null;
   }
 
   /** The current session's role. */
@@ -193,7 +202,6 @@ export class RoomConnection {
     this.socket.off('status', this.onSocketStatus);
     this.socket.off('disconnect', this.onSocketDisconnect);
     this.socket.destroy();
-    this.renameListeners.clear();
   }
 
   private user(): AwarenessUser {
@@ -220,32 +228,42 @@ export class RoomConnection {
   }
 
   private onIndexChange(map: Y.Map<FileEntry>, event: Y.YMapEvent<FileEntry>): void {
+    // A rename reaches us as a delete and an add of the same entry, in one update or two.
+    const now = Date.now();
+    event.changes.keys.forEach((change, key) => {
+      if (change.action === 'delete' && change.oldValue) this.removed.set(key, { entry: change.oldValue as FileEntry, at: now });
+    });
+    event.changes.keys.forEach((change, to) => {
+      const entry = change.action === 'add' ? map.get(to) : undefined;
+      if (!entry) return;
+      for (const [from, r] of this.removed) {
+        if (from !== to && r.entry.createdAt === entry.createdAt && r.entry.createdBy === entry.createdBy) {
+          this.renames.set(from, to);
+          this.removed.delete(from);
+          break;
+        }
+      }
+    });
+    for (const [path, r] of this.removed) if (now - r.at > RENAME_WINDOW_MS) this.removed.delete(path);
+
     const items: FileItem[] = [];
     map.forEach((entry, path) => items.push({ path, entry }));
     items.sort((a, b) => a.path.localeCompare(b.path));
     this.files.set(items);
+    this.pruneSessions();
+  }
 
-    const removed: Array<[string, FileEntry | undefined]> = [];
-    const added: string[] = [];
-    event.changes.keys.forEach((change, key) => {
-      if (change.action === 'delete') removed.push([key, change.oldValue as FileEntry | undefined]);
-      else if (change.action === 'add') added.push(key);
-    });
-    for (const [path] of removed) {
-      this.sessions.get(path)?.destroy();
+  /** Closes documents of files that left the index (the open one stays until we switch away). */
+  private pruneSessions(): void {
+    const map = this.index.document.getMap<FileEntry>(FILE_INDEX_MAP);
+    let pruned = false;
+    for (const [path, s] of this.sessions) {
+      if (path === this.currentFile || map.has(path)) continue;
+      s.destroy();
       this.sessions.delete(path);
+      pruned = true;
     }
-    if (removed.length > 0) this.updateUnsynced();
-    // The server renames in one transaction: one key goes, one comes with the same entry.
-    const [gone] = removed;
-    const [to] = added;
-    if (removed.length === 1 && added.length === 1 && gone && to !== undefined) {
-      const [from, old] = gone;
-      const now = map.get(to);
-      if (old && now && old.createdAt === now.createdAt && old.createdBy === now.createdBy) {
-        for (const l of [...this.renameListeners]) l(from, to);
-      }
-    }
+    if (pruned) this.updateUnsynced();
   }
 
   private readonly updateUnsynced = (): void => {

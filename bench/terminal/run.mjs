@@ -1,0 +1,223 @@
+// Shared-terminal benchmark: throughput of `cat` of a 50 MB file with 0/1/10/50 viewers and
+// keystroke echo latency with 50 viewers, each beside raw node-pty (no gateway) in the same run.
+// The gateway runs in a separate process (server.mjs); this process is the load generator.
+// Needs the built dist: npx tsc -b shared pty-gateway. Usage: node bench/terminal/run.mjs [--mb 50] [--viewers 0,1,10,50]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import * as nodePty from 'node-pty';
+import { WebSocket } from 'ws';
+import { TokenIssuer, PTY_PROTOCOL_VERSION } from '@coderoom/shared';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const FILE_MB = Number(arg('mb', '50'));
+const VIEWER_COUNTS = arg('viewers', '0,1,10,50').split(',').map(Number);
+const ECHO_VIEWERS = Number(arg('echo-viewers', '50'));
+const ECHO_SAMPLES = Number(arg('samples', '300'));
+const ROOM = 'bench_room_0001';
+const MARKER = 'BENCH-42-END';
+const here = dirname(fileURLToPath(import.meta.url));
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pty-bench-'));
+const file = join(dataDir, 'big.txt');
+{
+  const lines = [];
+  let size = 0;
+  while (size < FILE_MB * 1024 * 1024) {
+    const l = randomBytes(59).toString('base64') + '\n';
+    lines.push(l);
+    size += l.length;
+  }
+  writeFileSync(file, lines.join(''));
+}
+const fileBytes = FILE_MB * 1024 * 1024;
+
+// ---- raw node-pty -------------------------------------------------------------------------
+function rawThroughput() {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const p = nodePty.spawn('/bin/bash', ['-c', `cat ${file}; echo BENCH-$((6*7))-END`], { cols: 80, rows: 24, env: { PATH: process.env.PATH, TERM: 'xterm-256color' } });
+    let tail = '';
+    p.onData((d) => {
+      const s = tail + d;
+      if (s.includes(MARKER)) {
+        const ms = performance.now() - t0;
+        p.kill();
+        resolve(ms);
+      }
+      tail = s.slice(-MARKER.length);
+    });
+  });
+}
+
+function rawEcho(samples) {
+  return new Promise((resolve) => {
+    const p = nodePty.spawn('/bin/cat', [], { cols: 80, rows: 24, env: { PATH: process.env.PATH } });
+    const lat = [];
+    let i = 0;
+    let t0 = 0;
+    let want = '';
+    const next = () => {
+      if (i >= samples) {
+        p.kill();
+        return resolve(lat);
+      }
+      want = String.fromCharCode(97 + (i++ % 26));
+      t0 = performance.now();
+      p.write(want);
+    };
+    p.onData((d) => {
+      if (want && d.includes(want)) {
+        lat.push(performance.now() - t0);
+        want = '';
+        setTimeout(next, 5);
+      }
+    });
+    setTimeout(next, 100);
+  });
+}
+
+// ---- gateway ------------------------------------------------------------------------------
+const server = spawn(process.execPath, [join(here, 'server.mjs'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l).port)));
+const issuer = await TokenIssuer.open(dataDir);
+const url = `ws://127.0.0.1:${port}/pty`;
+const origin = `http://127.0.0.1:${port}`;
+
+async function connect(sub, role) {
+  const ws = new WebSocket(url, { headers: { origin }, perMessageDeflate: false });
+  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+  const token = await issuer.sign({ sub, name: sub, room: ROOM, role });
+  ws.send(JSON.stringify({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token, roomId: ROOM }));
+  await new Promise((r) => ws.once('message', r));
+  return ws;
+}
+
+/** Waits for a message matching pred (parses JSON). */
+function waitMsg(ws, pred) {
+  return new Promise((resolve) => {
+    const on = (data) => {
+      const m = JSON.parse(data.toString());
+      if (pred(m)) {
+        ws.off('message', on);
+        resolve(m);
+      }
+    };
+    ws.on('message', on);
+  });
+}
+
+async function gatewayThroughput(viewers) {
+  const host = await connect('host', 'host');
+  const created = waitMsg(host, (m) => m.type === 'snapshot');
+  host.send(JSON.stringify({ type: 'create' }));
+  const terminalId = (await created).terminalId;
+  const conns = [host];
+  for (let i = 0; i < viewers; i++) {
+    const v = await connect(`viewer${i}`, 'viewer');
+    const snap = waitMsg(v, (m) => m.type === 'snapshot');
+    v.send(JSON.stringify({ type: 'open', terminalId }));
+    await snap;
+    conns.push(v);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  let snapshots = 0;
+  let received = 0;
+  const t0 = performance.now();
+  const done = conns.map(
+    (ws) =>
+      new Promise((resolve) => {
+        let tail = '';
+        ws.on('message', (data) => {
+          received += data.length;
+          const s = tail + data.toString('latin1');
+          if (s.startsWith('{"type":"snapshot"', tail.length)) snapshots++;
+          if (s.includes(MARKER)) resolve(performance.now() - t0);
+          tail = s.slice(-MARKER.length);
+        });
+      }),
+  );
+  host.send(JSON.stringify({ type: 'input', terminalId, data: `cat ${file}; echo BENCH-$((6*7))-END\r` }));
+  const times = await Promise.all(done);
+  const ms = Math.max(...times);
+  host.send(JSON.stringify({ type: 'closeTerminal', terminalId }));
+  await new Promise((r) => setTimeout(r, 200));
+  for (const ws of conns) ws.terminate();
+  return { ms, hostMs: times[0], snapshots, receivedMB: received / 1048576 };
+}
+
+async function gatewayEcho(viewers, samples) {
+  const host = await connect('host', 'host');
+  const created = waitMsg(host, (m) => m.type === 'snapshot');
+  host.send(JSON.stringify({ type: 'create' }));
+  const terminalId = (await created).terminalId;
+  const conns = [];
+  for (let i = 0; i < viewers; i++) {
+    const v = await connect(`viewer${i}`, 'viewer');
+    const snap = waitMsg(v, (m) => m.type === 'snapshot');
+    v.send(JSON.stringify({ type: 'open', terminalId }));
+    await snap;
+    conns.push(v);
+  }
+  host.send(JSON.stringify({ type: 'input', terminalId, data: 'exec cat\r' }));
+  await new Promise((r) => setTimeout(r, 500));
+  const lat = [];
+  let want = '';
+  let t0 = 0;
+  host.on('message', (data) => {
+    if (!want) return;
+    const m = JSON.parse(data.toString());
+    if (m.type === 'output' && m.data.includes(want)) {
+      lat.push(performance.now() - t0);
+      want = '';
+    }
+  });
+  for (let i = 0; i < samples; i++) {
+    want = String.fromCharCode(97 + (i % 26));
+    t0 = performance.now();
+    host.send(JSON.stringify({ type: 'input', terminalId, data: want }));
+    while (want) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  for (const ws of [host, ...conns]) ws.terminate();
+  return lat;
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const r2 = (x) => Math.round(x * 100) / 100;
+
+const result = { node: process.version, cpus: cpus().length, fileMB: FILE_MB, throughput: [], echo: null };
+const rawMs = await rawThroughput();
+const rawMBps = FILE_MB / (rawMs / 1000);
+for (const n of VIEWER_COUNTS) {
+  const rawAgain = n === VIEWER_COUNTS[0] ? rawMBps : FILE_MB / ((await rawThroughput()) / 1000);
+  const g = await gatewayThroughput(n);
+  const mbps = FILE_MB / (g.ms / 1000);
+  result.throughput.push({ viewers: n, connections: n + 1, rawMBps: r2(rawAgain), gatewayMBps: r2(mbps), ratio: r2(mbps / rawAgain), driverMBps: r2(FILE_MB / (g.hostMs / 1000)), snapshotsSent: g.snapshots, receivedMB: r2(g.receivedMB) });
+  console.error(`throughput viewers=${n}: gateway ${mbps.toFixed(1)} MB/s, raw ${rawAgain.toFixed(1)} MB/s`);
+}
+const rawLat = await rawEcho(ECHO_SAMPLES);
+const gwLat = await gatewayEcho(ECHO_VIEWERS, ECHO_SAMPLES);
+result.echo = { viewers: ECHO_VIEWERS, samples: ECHO_SAMPLES, raw: { p50: r2(pct(rawLat, 50)), p99: r2(pct(rawLat, 99)) }, gateway: { p50: r2(pct(gwLat, 50)), p99: r2(pct(gwLat, 99)) } };
+
+server.kill('SIGTERM');
+await new Promise((r) => server.once('exit', r));
+rmSync(dataDir, { recursive: true, force: true });
+
+console.log(JSON.stringify(result, null, 2));
+console.log('\n| viewers | raw node-pty MB/s | gateway MB/s (slowest connection) | ratio | driver MB/s | snapshots (skip-aheads) |');
+console.log('|---:|---:|---:|---:|---:|---:|');
+for (const t of result.throughput) console.log(`| ${t.viewers} | ${t.rawMBps} | ${t.gatewayMBps} | ${Math.round(t.ratio * 100)}% | ${t.driverMBps} | ${t.snapshotsSent} |`);
+console.log(`\n| echo (${ECHO_VIEWERS} viewers, ${ECHO_SAMPLES} keystrokes) | p50 ms | p99 ms |\n|---|---:|---:|`);
+console.log(`| raw node-pty | ${result.echo.raw.p50} | ${result.echo.raw.p99} |`);
+console.log(`| gateway | ${result.echo.gateway.p50} | ${result.echo.gateway.p99} |`);

@@ -1,0 +1,66 @@
+// Runs the pty gateway on its own HTTP server (scale-out mode); the all-in-one hub mounts it instead.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { createLogger, TokenVerifier } from '@coderoom/shared';
+import { loadPtyConfig } from './config.js';
+import { createPtyGateway } from './PtyGateway.js';
+import { SqliteAuditSink } from './SqliteAuditSink.js';
+
+/** Where the upgrade is served. */
+const PTY_PATH = '/pty';
+
+const config = loadPtyConfig(process.env);
+const logger = createLogger(config.logLevel).child({ service: 'pty-gateway' });
+/** A public key as TokenIssuer stores it. */
+type PublicJwk = ConstructorParameters<typeof TokenVerifier>[0]['keys'][number];
+
+const keyFile = join(config.dataDir, 'keys', 'signing.jwk.json');
+let publicJwk: PublicJwk;
+try {
+  publicJwk = (JSON.parse(readFileSync(keyFile, 'utf8')) as { publicJwk: PublicJwk }).publicJwk;
+} catch (err) {
+  console.error(`pty-gateway: cannot read the public key from ${keyFile} (written by the control plane): ${(err as Error).message}`);
+  process.exit(1);
+}
+const audit = new SqliteAuditSink(join(config.dataDir, 'pty-audit.sqlite'));
+const gateway = createPtyGateway({ config, logger, verifier: new TokenVerifier({ keys: [publicJwk] }), audit });
+
+const server = createServer((req, res) => {
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  const m = /^\/api\/rooms\/([^/]+)\/recordings(?:\/([^/]+))?$/.exec(req.url ?? '');
+  if (m) {
+    // Standalone mode has no accounts: recordings are served to the local host only (HOST defaults to 127.0.0.1).
+    const [, roomId = '', id] = m;
+    if (!id) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ recordings: gateway.listRecordings(roomId) }));
+      return;
+    }
+    const path = gateway.recordingPath(roomId, id);
+    if (path) {
+      res.writeHead(200, { 'content-type': 'application/x-asciicast' }).end(readFileSync(path));
+      return;
+    }
+  }
+  res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not found' } }));
+});
+server.on('upgrade', (req, socket, head) => {
+  if (new URL(req.url ?? '/', 'http://localhost').pathname === PTY_PATH) gateway.handleUpgrade(req, socket, head);
+  else socket.destroy();
+});
+server.listen(config.port, config.host, () => logger.info({ host: config.host, port: config.port }, 'main | pty gateway listening'));
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'main | stopping');
+  await gateway.close();
+  server.close();
+  audit.close();
+}
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,62 @@
+import { lazy, Suspense } from 'react';
+import type { FileSession } from './FileSession';
+import { useStore } from './useStore';
+
+// CodeMirror, y-codemirror and the language list load only when a file is opened.
+const CodeEditor = lazy(() => import('./editor/CodeEditor'));
+
+interface Props {
+  session: FileSession | null;
+  readOnly: boolean;
+  followTab: string | null;
+  onUserInteraction: () => void;
+  /** Opens the sidebar (shown on phones, where it is collapsed). */
+  onShowFiles: () => void;
+  editable: boolean;
+}
+
+/** The centre of the room: the open file's editor, or a hint when none is open. */
+export function EditorPane({ session, readOnly, followTab, onUserInteraction, onShowFiles, editable }: Props) {
+  if (!session) {
+    return (
+      <div className="editor-empty">
+        <div>
+          <h2>No file open</h2>
+          <p className="muted">{editable ? 'Pick a file on the left, or create a new one.' : 'Pick a file on the left to watch it, or follow someone.'}</p>
+          <button type="button" className="btn show-narrow" onClick={onShowFiles}>
+            Show files
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return <OpenFile key={session.path} session={session} readOnly={readOnly} followTab={followTab} onUserInteraction={onUserInteraction} />;
+}
+
+function OpenFile({ session, readOnly, followTab, onUserInteraction }: Omit<Props, 'onShowFiles' | 'editable' | 'session'> & { session: FileSession }) {
+  const error = useStore(session.error);
+  const loaded = useStore(session.loaded);
+  return (
+    <div className="editor-frame">
+      <div className="editor-tabbar">
+        <span className="mono editor-path" title={session.path}>
+          {session.path}
+        </span>
+        {readOnly && <span className="pill">Read-only</span>}
+        {!loaded && !error && <span className="pill muted">Loading…</span>}
+      </div>
+      {error ? (
+        <div className="editor-empty" role="alert">
+          <div>
+            <h2>This file could not be opened</h2>
+            <p className="muted">The server refused it ({error}). It may have been deleted or renamed.</p>
+          </div>
+        </div>
+      ) : (
+        <Suspense fallback={<div className="editor-loading muted">Loading editor…</div>}>
+          <CodeEditor session={session} readOnly={readOnly} followTab={followTab} onUserInteraction={onUserInteraction} />
+        </Suspense>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,226 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { canEdit } from '@coderoom/shared/client';
+import * as api from './api';
+import { ConnectionStatus } from './ConnectionStatus';
+import { CopyInviteButton } from './CopyInviteButton';
+import { EditorPane } from './EditorPane';
+import { ErrorPage } from './ErrorPage';
+import { FileList } from './FileList';
+import { FollowBanner } from './FollowBanner';
+import { Icon } from './Icon';
+import { LoadingScreen } from './LoadingScreen';
+import { Logo } from './Logo';
+import { PresenceList } from './PresenceList';
+import { RoleBadge } from './RoleBadge';
+import { RoomConnection, type Peer } from './RoomConnection';
+import { replaceSearch } from './routing';
+import { forgetSession, type RoomSession } from './session';
+import { SyncStatus } from './SyncStatus';
+import { TokenKeeper } from './TokenKeeper';
+import { useStore } from './useStore';
+import { colorForSub } from './colors';
+
+/** How long an open file may be missing from the index before we call it deleted. */
+const RENAME_GRACE_MS = 1500;
+/** How long a file we open but never saw in the index may take to appear there. */
+const MISSING_FILE_GRACE_MS = 4000;
+/** How long a notice stays up. */
+const NOTICE_MS = 6000;
+
+interface Props {
+  session: RoomSession;
+  onLeave: () => void;
+}
+
+/** The room once joined (lazy chunk: Yjs and Hocuspocus load here, not on the home page). */
+export default function RoomView({ session, onLeave }: Props) {
+  const [live, setLive] = useState<{ keeper: TokenKeeper; conn: RoomConnection } | null>(null);
+
+  useEffect(() => {
+    const keeper = new TokenKeeper(session);
+    const conn = new RoomConnection(session.roomId, keeper);
+    setLive({ keeper, conn });
+    return () => {
+      conn.close();
+      keeper.close();
+    };
+  }, [session]);
+
+  if (!live) return <LoadingScreen label="Connecting…" />;
+  return <Room keeper={live.keeper} conn={live.conn} onLeave={onLeave} />;
+}
+
+function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnection; onLeave: () => void }) {
+  const session = useStore(keeper.session);
+  const files = useStore(conn.files);
+  const filesLoaded = useStore(conn.filesLoaded);
+  const peers = useStore(conn.peers);
+  const connection = useStore(conn.connection);
+  const unsynced = useStore(conn.unsynced);
+  const fatal = useStore(conn.fatal);
+  const editable = canEdit(session.role);
+
+  const [currentPath, setCurrentPath] = useState<string | null>(() => new URL(location.href).searchParams.get('file'));
+  const [following, setFollowing] = useState<string | null>(null);
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const fileSession = useMemo(() => (currentPath ? conn.openFile(currentPath) : null), [conn, currentPath]);
+
+  useEffect(() => {
+    conn.setCurrentFile(currentPath);
+    replaceSearch({ file: currentPath });
+  }, [conn, currentPath]);
+
+  // The open file left the index: follow it if it was renamed, else close it and say so. Wait a
+  // moment first: a rename may arrive as a delete then an add, and a file we just created may
+  // reach the index after the REST answer.
+  const seenInIndex = useRef<string | null>(null);
+  useEffect(() => {
+    if (!filesLoaded || !currentPath) return;
+    if (files.some((f) => f.path === currentPath)) {
+      seenInIndex.current = currentPath;
+      return;
+    }
+    const renamed = conn.renamedTo(currentPath);
+    if (renamed) {
+      setCurrentPath(renamed);
+      return;
+    }
+    const wasThere = seenInIndex.current === currentPath;
+    const t = setTimeout(
+      () => {
+        setNotice(wasThere ? `“${currentPath}” was deleted.` : `“${currentPath}” does not exist in this room.`);
+        setCurrentPath(null);
+      },
+      wasThere ? RENAME_GRACE_MS : MISSING_FILE_GRACE_MS,
+    );
+    return () => clearTimeout(t);
+  }, [conn, files, filesLoaded, currentPath]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [notice]);
+
+  // Follow mode: go where they go; stop when they leave.
+  const followed = following ? (peers.find((p) => p.tab === following) ?? null) : null;
+  useEffect(() => {
+    if (following && !followed && connection.state === 'connected') {
+      setFollowing(null);
+      setNotice('The person you followed left the room.');
+    }
+  }, [following, followed, connection.state]);
+  useEffect(() => {
+    if (followed?.file && followed.file !== currentPath) setCurrentPath(followed.file);
+  }, [followed?.file, currentPath]);
+
+  const openFile = useCallback((path: string) => {
+    setFollowing(null);
+    setCurrentPath(path);
+    setSidebarOpen(false);
+  }, []);
+  const stopFollowing = useCallback(() => setFollowing(null), []);
+  const toggleFollow = useCallback((p: Peer) => {
+    setFollowing((cur) => (cur === p.tab ? null : p.tab));
+    setSidebarOpen(false);
+  }, []);
+
+  const roomId = conn.roomId;
+  const onCreate = async (path: string) => {
+    await api.createFile(roomId, await keeper.token(), path);
+    openFile(path);
+  };
+  const onRename = async (from: string, to: string) => {
+    await api.renameFile(roomId, await keeper.token(), from, to);
+    setCurrentPath((cur) => (cur === from ? to : cur));
+  };
+  const onDelete = async (path: string) => {
+    await api.deleteFile(roomId, await keeper.token(), path);
+  };
+
+  if (fatal) {
+    const title = fatal.code === 'NOT_FOUND' ? 'This room no longer exists' : fatal.code === 'FORBIDDEN' ? 'You no longer have access' : 'Your session was rejected';
+    return <ErrorPage title={title} message={`The server closed the connection${fatal.message ? `: ${fatal.message}` : ''}. You can join again from the invite link.`} action={{ label: 'Join again', onClick: () => rejoin(roomId) }} />;
+  }
+
+  const me = colorForSub(session.sub);
+  return (
+    <div className={sidebarOpen ? 'room sidebar-open' : 'room'}>
+      <header className="room-header">
+        <button
+          type="button"
+          className="icon-btn menu-btn"
+          onClick={() => setSidebarOpen((o) => !o)}
+          aria-label={sidebarOpen ? 'Hide files and people' : 'Show files and people'}
+          aria-expanded={sidebarOpen}
+          aria-controls="room-sidebar"
+        >
+          <Icon name="menu" size={20} />
+        </button>
+        <a href="/" className="home-link" aria-label="CodeRoom home">
+          <Logo small />
+        </a>
+        <h1 className="room-name" title={session.roomName}>
+          {session.roomName}
+        </h1>
+        <ConnectionStatus info={connection} onRetry={conn.retryNow} />
+        <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
+        <div className="header-spacer" />
+        <CopyInviteButton roomId={roomId} />
+        <div className="me" aria-label={`You are ${session.displayName}, ${session.role}`}>
+          <span className="dot" style={{ background: me.color }} aria-hidden="true" />
+          <span className="me-name">{session.displayName}</span>
+          <RoleBadge role={session.role} testId="role-badge" />
+        </div>
+        <button type="button" className="btn ghost" onClick={onLeave} aria-label="Leave room" title="Leave room (you can rejoin with the link)">
+          <Icon name="leave" />
+          <span className="btn-label">Leave</span>
+        </button>
+      </header>
+      {connection.state === 'disconnected' && (
+        <div className="banner offline-banner" role="status">
+          You are offline. Your edits stay in this tab and will be merged when the connection returns.
+        </div>
+      )}
+      {session.role === 'viewer' && (
+        <div className="banner viewer-banner" role="note">
+          You joined as a viewer: you can read and follow others, but not edit.
+        </div>
+      )}
+      {followed && <FollowBanner peer={followed} onStop={stopFollowing} />}
+      {notice && (
+        <div className="banner notice-banner" role="status">
+          {notice}
+          <button type="button" className="icon-btn" onClick={() => setNotice(null)} aria-label="Dismiss">
+            <Icon name="close" />
+          </button>
+        </div>
+      )}
+      <div className="room-body">
+        <aside id="room-sidebar" className="sidebar" aria-label="Files and people">
+          <FileList files={files} loaded={filesLoaded} currentPath={currentPath} editable={editable} onOpen={openFile} onCreate={onCreate} onRename={onRename} onDelete={onDelete} />
+          <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
+        </aside>
+        {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
+        <main className="editor-pane">
+          <EditorPane
+            session={fileSession}
+            readOnly={!editable}
+            followTab={following}
+            onUserInteraction={stopFollowing}
+            onShowFiles={() => setSidebarOpen(true)}
+            editable={editable}
+          />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+/** Forgets the rejected session and reloads: the room page then shows the join form. */
+function rejoin(roomId: string): void {
+  forgetSession(roomId);
+  location.reload();
+}
