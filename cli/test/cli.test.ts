@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { TokenVerifier, formatDocName } from '@coderoom/shared';
-import { connect, tempDir } from '../../collab-server/test/helpers.js';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { openDatabase, SqliteDocumentStore } from '@coderoom/collab-server';
+import { acknowledged, connect, createFile, createRoom, tempDir } from '../../collab-server/test/helpers.js';
 import { CLI_BIN, startHubProcess } from './hubProcess.js';
 
 const run = promisify(execFile);
@@ -76,8 +79,26 @@ describe('coderoom CLI', () => {
     const ready = await fetch(`${hub.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+    // An open editor with logged updates: SIGTERM compacts them into the snapshot.
+    const { roomId, hostToken } = await createRoom(hub.url);
+    await createFile(hub.url, roomId, 'a.md', hostToken);
+    const name = formatDocName({ roomId, kind: 'file', path: 'a.md' });
+    const c = connect(hub.wsUrl, name, hostToken);
+    await c.synced;
+    c.text.insert(0, 'before shutdown');
+    await acknowledged(c.provider);
     hub.child.kill('SIGTERM');
     expect(await hub.exited).toEqual({ code: 0, signal: null });
     expect(hub.output()).toContain('close() | done');
+    const db = openDatabase(join(dataDir, 'coderoom.db'));
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM doc_updates WHERE name = ?').get(name)).toEqual({ n: 0 });
+      const stored = await new SqliteDocumentStore(db).load(name);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, stored.snapshot!);
+      expect(doc.getText('content').toString()).toBe('before shutdown');
+    } finally {
+      db.close();
+    }
   });
 });
