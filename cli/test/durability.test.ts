@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDocName } from '@coderoom/shared';
-import { acknowledged, connect, createFile, createRoom, join, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
+import { acknowledged, connect, createFile, createRoom, joinRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
 import { startHubProcess } from './hubProcess.js';
 
 /** Connects and waits for the first sync. */
@@ -38,7 +38,7 @@ describe('acknowledged edits survive SIGKILL', () => {
     const { roomId, hostToken } = await createRoom(hub.url);
     await createFile(hub.url, roomId, 'shared.txt', hostToken);
     const name = formatDocName({ roomId, kind: 'file', path: 'shared.txt' });
-    const tokens = await Promise.all(Array.from({ length: WRITERS }, (_, w) => join(hub.url, roomId, `writer${w}`)));
+    const tokens = await Promise.all(Array.from({ length: WRITERS }, (_, w) => joinRoom(hub.url, roomId, `writer${w}`)));
     const clients = await Promise.all(tokens.map((t) => open(hub.wsUrl, name, t)));
 
     // acked[w] = number of writer w's inserts known acknowledged (unsyncedChanges hit 0 after them).

@@ -6,6 +6,8 @@ import { tempDir } from './helpers.js';
 
 documentStoreContract('SQLite', () => {
   const db = openDatabase(join(tempDir(), 'test.db'));
-  onTestFinished(() => db.close());
+  onTestFinished(() => {
+    db.close();
+  });
   return new SqliteDocumentStore(db);
 });

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { join } from 'node:path';
 import { formatDocName, roomIndexDocName, FILE_INDEX_MAP } from '@coderoom/shared';
 import { openDatabase, SqliteDocumentStore } from '../src/index.js';
-import { acknowledged, connect, createFile, createRoom, join as joinRoom, startServer, waitFor } from './helpers.js';
+import { acknowledged, connect, createFile, createRoom, joinRoom, startServer, waitFor } from './helpers.js';
 
 describe('collaborative editing over real WebSockets', () => {
   it('DOC1 two editors converge', async () => {

@@ -49,7 +49,7 @@ export async function createRoom(base: string, name = 'Room', displayName = 'Hos
 }
 
 /** Joins a room through the API with a role; returns the token. */
-export async function join(base: string, roomId: string, displayName: string, role: Exclude<Role, 'host'> = 'editor'): Promise<string> {
+export async function joinRoom(base: string, roomId: string, displayName: string, role: Exclude<Role, 'host'> = 'editor'): Promise<string> {
   const r = await api(base, 'POST', `/api/rooms/${roomId}/join`, { displayName, role });
   if (r.status !== 200) throw new Error(`join failed: ${JSON.stringify(r.body)}`);
   return r.body.token;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { TokenIssuer, formatDocName, ERRORS } from '@coderoom/shared';
 import { MAX_DOCUMENTS_PER_SOCKET, MAX_UNAUTHENTICATED_BYTES } from '../src/index.js';
-import { acknowledged, api, connect, createFile, createRoom, join as joinRoom, startServer, tempDir, waitFor } from './helpers.js';
+import { acknowledged, api, connect, createFile, createRoom, joinRoom, startServer, tempDir, waitFor } from './helpers.js';
 import { authFrame, isAuthenticated, prng, rawSocket, updateFrame } from './rawSocket.js';
 
 /** The server still serves: health answers and a real client can edit and be acknowledged. */
