@@ -4,9 +4,17 @@ import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
 
-/** Text of the CodeMirror document on a page (lines joined with newlines). */
+/** Text of the CodeMirror document on a page (lines joined with newlines), without y-codemirror's caret labels. */
 async function editorText(page: Page): Promise<string> {
-  return page.locator('[data-testid=editor] .cm-content').evaluate((el) => Array.from(el.querySelectorAll('.cm-line')).map((l) => l.textContent ?? '').join('\n'));
+  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
+    Array.from(el.querySelectorAll('.cm-line'))
+      .map((line) => {
+        const copy = line.cloneNode(true) as Element;
+        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
+        return copy.textContent ?? '';
+      })
+      .join('\n'),
+  );
 }
 
 async function openFile(page: Page, path: string): Promise<void> {

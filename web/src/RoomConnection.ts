@@ -42,6 +42,8 @@ export interface FatalError {
   message: string;
 }
 
+/** Longest wait between reconnect attempts (the provider's default, 30 s, feels broken after a hub restart). */
+const MAX_RECONNECT_DELAY_MS = 10_000;
 /** A delete and an add of the same entry this close together are a rename. */
 const RENAME_WINDOW_MS = 5000;
 
@@ -106,7 +108,7 @@ export class RoomConnection {
     readonly roomId: string,
     private readonly keeper: TokenKeeper,
   ) {
-    this.socket = new HocuspocusProviderWebsocket({ url: collabUrl() });
+    this.socket = new HocuspocusProviderWebsocket({ url: collabUrl(), maxDelay: MAX_RECONNECT_DELAY_MS });
     this.socket.on('status', this.onSocketStatus);
     this.socket.on('disconnect', this.onSocketDisconnect);
 
