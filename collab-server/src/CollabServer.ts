@@ -27,6 +27,9 @@ export interface Closable {
   close(): Promise<void>;
 }
 
+/** A readiness check of a mounted plane: null when ready, else the reason. */
+export type ReadinessCheck = () => string | null;
+
 /**
  * The control plane and document server: REST API, Hocuspocus at /collab, health, and the
  * static web app, on one HTTP server. Other planes mount their WebSocket paths on it.
@@ -43,6 +46,7 @@ export class CollabServer {
   private readonly wss: WebSocketServer;
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly children: Closable[] = [];
+  private readonly readinessChecks = new Map<string, ReadinessCheck>();
   private readonly staticFiles: StaticFiles | null;
   private closing: Promise<void> | null = null;
 
@@ -85,6 +89,11 @@ export class CollabServer {
     this.upgrades.set(path, handler);
   }
 
+  /** Adds a named check to /readyz (e.g. mediasoup workers alive). */
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.readinessChecks.set(name, check);
+  }
+
   /** Closes `child` on shutdown, before storage closes. */
   own(child: Closable): void {
     this.children.push(child);
@@ -111,6 +120,10 @@ export class CollabServer {
       this.db.prepare('SELECT 1').get();
     } catch (err) {
       return { ready: false, reason: `storage: ${(err as Error).message}` };
+    }
+    for (const [name, check] of this.readinessChecks) {
+      const reason = check();
+      if (reason !== null) return { ready: false, reason: `${name}: ${reason}` };
     }
     return { ready: true };
   }
