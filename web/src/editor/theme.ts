@@ -8,7 +8,8 @@ const chrome = EditorView.theme(
   {
     '&': { color: '#d7dde8', backgroundColor: 'var(--editor-bg)', height: '100%', fontSize: '14px' },
     '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
-    '.cm-content': { caretColor: '#ffffff', padding: '10px 0' },
+    // Room above the first line for a remote caret's name tag.
+    '.cm-content': { caretColor: '#ffffff', padding: '18px 0 10px' },
     '.cm-cursor, .cm-dropCursor': { borderLeftColor: '#ffffff', borderLeftWidth: '2px' },
     '&.cm-focused': { outline: 'none' },
     '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
