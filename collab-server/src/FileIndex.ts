@@ -35,7 +35,8 @@ export class FileIndex implements Extension {
     if (!this.hocuspocus) throw new Error('FileIndex not attached');
     const conn = await this.hocuspocus.openDirectConnection(roomIndexDocName(roomId), { system: true });
     try {
-      await conn.transact((doc) => change(doc.getMap<FileEntry>(FILE_INDEX_MAP)));
+      // One Yjs transaction, so clients see a rename's delete and add as one update.
+      await conn.transact((doc) => Y.transact(doc, () => change(doc.getMap<FileEntry>(FILE_INDEX_MAP)), INDEX_ORIGIN));
     } finally {
       await conn.disconnect();
     }
