@@ -1,19 +1,33 @@
+import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { CollabServer, loadCollabConfig } from '@coderoom/collab-server';
-import type { Logger } from '@coderoom/shared';
+import { CollabServer, loadCollabConfig, sendJson } from '@coderoom/collab-server';
+import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
+import { NotFoundError, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** The all-in-one hub: every plane in one process on one port. */
 export class Hub {
-  private constructor(readonly collab: CollabServer) {}
+  private constructor(
+    readonly collab: CollabServer,
+    readonly pty: PtyGateway,
+  ) {}
 
   static async start(env: Record<string, string | undefined>, logger: Logger): Promise<{ hub: Hub; address: AddressInfo }> {
     const config = loadCollabConfig({ WEB_DIST_DIR: DEFAULT_WEB_DIST_DIR, ...env });
     const collab = await CollabServer.open(config, logger.child({ plane: 'collab' }));
-    const hub = new Hub(collab);
+    const pty = createPtyGateway({
+      config: loadPtyConfig({ ...env, PTY_ALLOWED_ORIGINS: env.PTY_ALLOWED_ORIGINS ?? env.ALLOWED_ORIGINS }),
+      logger: logger.child({ plane: 'pty' }),
+      verifier: collab.verifier,
+      audit: collab.audit,
+    });
+    collab.mountUpgrade('/pty', (req, socket, head) => pty.handleUpgrade(req, socket, head));
+    collab.own(pty);
+    mountRecordings(collab, pty);
+    const hub = new Hub(collab, pty);
     const address = await collab.listen();
     return { hub, address };
   }
@@ -22,4 +36,25 @@ export class Hub {
   close(): Promise<void> {
     return this.collab.close();
   }
+}
+
+/** REST for terminal recordings: any participant of the room may list and download them. */
+function mountRecordings(collab: CollabServer, pty: PtyGateway): void {
+  collab.api.router
+    .add('GET', '/api/rooms/:id/recordings', async (req, res, p) => {
+      await collab.api.authorize(req, p.id!);
+      sendJson(res, 200, { recordings: pty.listRecordings(p.id!) });
+    })
+    .add('GET', '/api/rooms/:id/recordings/:rec', async (req, res, p) => {
+      await collab.api.authorize(req, p.id!);
+      const file = pty.recordingPath(p.id!, p.rec!);
+      if (!file) throw new NotFoundError('recording not found');
+      res.writeHead(200, {
+        'content-type': 'application/x-asciicast',
+        'content-length': statSync(file).size,
+        'content-disposition': `attachment; filename="${p.rec!}.cast"`,
+        'cache-control': 'no-store',
+      });
+      createReadStream(file).pipe(res);
+    });
 }
