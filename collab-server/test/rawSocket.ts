@@ -3,6 +3,8 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { onTestFinished } from 'vitest';
 
+export { prng } from '../../shared/test/prng.js';
+
 /** Hocuspocus wire message types (what a raw test client needs). */
 export const MSG = { Sync: 0, Awareness: 1, Auth: 2, SyncStatus: 8 } as const;
 
@@ -55,16 +57,4 @@ export function isAuthenticated(frame: Uint8Array, doc: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Seeded PRNG (mulberry32) so fuzz runs are repeatable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FilePathSchema, formatDocName, parseDocName, roomIndexDocName } from '../src/index.js';
+import { prng } from './prng.js';
 
-/** Seeded PRNG (mulberry32): fuzz runs are repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('document names and file paths', () => {
   it('NAME1 formats and parses round-trip; paths may contain colons and unicode', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DisplayNameSchema } from '../names.js';
+import { DisplayNameSchema, nameSchema } from '../names.js';
 import { FilePathSchema, RoomIdSchema } from '../ids.js';
 import { RoleSchema } from '../roles.js';
 
@@ -9,12 +9,7 @@ export const CONTROL_API_VERSION = 1;
 export const MAX_ROOM_NAME_CHARS = 100;
 
 /** A room's display name. */
-export const RoomNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(MAX_ROOM_NAME_CHARS)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'control characters are not allowed');
+export const RoomNameSchema = nameSchema(MAX_ROOM_NAME_CHARS);
 
 /** POST /api/rooms: create a room; the creator gets a host token back. */
 export const CreateRoomRequestSchema = z.object({ name: RoomNameSchema, displayName: DisplayNameSchema }).strict();
