@@ -10,6 +10,8 @@ export default defineConfig({
     proxy: {
       '/api': { target: HUB_URL, changeOrigin: true },
       '/collab': { target: HUB_URL, ws: true, changeOrigin: true },
+      '/pty': { target: HUB_URL, ws: true, changeOrigin: true },
+      '/media': { target: HUB_URL, ws: true, changeOrigin: true },
     },
   },
   build: {

@@ -19,6 +19,8 @@ import { SyncStatus } from './SyncStatus';
 import { TokenKeeper } from './TokenKeeper';
 import { useStore } from './useStore';
 import { colorForSub } from './colors';
+import { SplitView } from './terminal/SplitView';
+import { TerminalPanel } from './terminal/TerminalPanel';
 
 /** How long an open file may be missing from the index before we call it deleted. */
 const RENAME_GRACE_MS = 1500;
@@ -26,6 +28,8 @@ const RENAME_GRACE_MS = 1500;
 const MISSING_FILE_GRACE_MS = 4000;
 /** How long a notice stays up. */
 const NOTICE_MS = 6000;
+/** Share of the width the editor takes beside the terminals at first. */
+const EDITOR_SPLIT_RATIO = 0.55;
 
 interface Props {
   session: RoomSession;
@@ -64,6 +68,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const [following, setFollowing] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [workRatio, setWorkRatio] = useState(EDITOR_SPLIT_RATIO);
+  /** What a phone shows (on wider screens both are side by side). */
+  const [phoneView, setPhoneView] = useState<'editor' | 'terminal'>('editor');
 
   const fileSession = useMemo(() => (currentPath ? conn.openFile(currentPath) : null), [conn, currentPath]);
 
@@ -204,16 +211,36 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
         </aside>
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
-        <main className="editor-pane">
-          <EditorPane
-            session={fileSession}
-            readOnly={!editable}
-            followTab={following}
-            onUserInteraction={stopFollowing}
-            onShowFiles={() => setSidebarOpen(true)}
-            editable={editable}
+        <div className={`work-area show-${phoneView}`}>
+          <div className="view-switch" role="tablist" aria-label="Show">
+            <button type="button" role="tab" aria-selected={phoneView === 'editor'} onClick={() => setPhoneView('editor')} data-testid="view-editor">
+              Editor
+            </button>
+            <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
+              Terminal
+            </button>
+          </div>
+          <SplitView
+            direction="row"
+            ratio={workRatio}
+            onRatio={setWorkRatio}
+            label="Resize editor and terminals"
+            className="work-split"
+            first={
+              <main className="editor-pane">
+                <EditorPane
+                  session={fileSession}
+                  readOnly={!editable}
+                  followTab={following}
+                  onUserInteraction={stopFollowing}
+                  onShowFiles={() => setSidebarOpen(true)}
+                  editable={editable}
+                />
+              </main>
+            }
+            second={<TerminalPanel roomId={roomId} keeper={keeper} />}
           />
-        </main>
+        </div>
       </div>
     </div>
   );

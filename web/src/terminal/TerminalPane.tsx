@@ -1,0 +1,155 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TerminalInfo } from '@coderoom/shared/client';
+import type { PtyClient } from './PtyClient';
+import type { XtermView } from './XtermView';
+import { TerminalIcon } from './TerminalIcon';
+
+/** How long a pane's size must stay put before a driver sends it, in ms. */
+const RESIZE_DEBOUNCE_MS = 80;
+/** Least time between two "you are watching" toasts, in ms. */
+const WATCHER_TOAST_INTERVAL_MS = 4000;
+
+interface Props {
+  client: PtyClient;
+  info: TerminalInfo;
+  /** Whether we may write to this terminal. */
+  driver: boolean;
+  /** Whether tabs and controls apply to this pane. */
+  active: boolean;
+  /** Show a small title bar (when two panes are on screen). */
+  showHeader: boolean;
+  /** DOM id, for the tabs' aria-controls. */
+  id: string;
+  onActivate: () => void;
+  /** F6 in the terminal: move focus to the tabs. */
+  onLeave: () => void;
+}
+
+/**
+ * One terminal on screen: an xterm fed by the terminal's stream. Drivers fit the pane and send
+ * their size; everyone renders at the size the server announces, so a watcher with another
+ * window size scrolls instead of seeing a reflowed screen.
+ */
+export function TerminalPane({ client, info, driver, active, showHeader, id, onActivate, onLeave }: Props) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<XtermView | null>(null);
+  const [loadError, setLoadError] = useState(false);
+  // Read by xterm callbacks, which outlive renders.
+  const latest = useRef({ driver, info, onLeave });
+  latest.current = { driver, info, onLeave };
+  const terminalId = info.id;
+
+  useEffect(() => {
+    let disposed = false;
+    let created: XtermView | null = null;
+    let detach: (() => void) | null = null;
+    let lastToast = 0;
+    import('./XtermView').then(
+      ({ XtermView }) => {
+        if (disposed || !hostRef.current) return;
+        created = new XtermView(hostRef.current, {
+          label: `Terminal ${latest.current.info.title}`,
+          onLeave: () => latest.current.onLeave(),
+          onData: (data) => {
+            const { driver: canWrite, info: now } = latest.current;
+            if (canWrite && now.status.state === 'running') {
+              if (!client.send({ type: 'input', terminalId, data })) client.toast('Not connected: what you typed was not sent.');
+            } else if (Date.now() - lastToast > WATCHER_TOAST_INTERVAL_MS) {
+              lastToast = Date.now();
+              client.toast(canWrite ? 'The shell has exited; restart it to type.' : 'You are watching this terminal. Raise your hand to ask for control.');
+            }
+          },
+        });
+        created.resize(latest.current.info.cols, latest.current.info.rows);
+        detach = client.attach(terminalId, created);
+        setView(created);
+      },
+      () => {
+        if (!disposed) setLoadError(true);
+      },
+    );
+    return () => {
+      disposed = true;
+      detach?.();
+      created?.dispose();
+      setView(null);
+    };
+  }, [client, terminalId]);
+
+  // Drivers: send our fitted size when the pane changes size, and when we start driving.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!view || !host || !driver) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const sendSize = (): void => {
+      const size = view.proposeSize();
+      const now = latest.current.info;
+      if (!size || (size.cols === now.cols && size.rows === now.rows)) return;
+      client.send({ type: 'resize', terminalId, cols: size.cols, rows: size.rows });
+    };
+    const observer = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(sendSize, RESIZE_DEBOUNCE_MS);
+    });
+    observer.observe(host);
+    sendSize();
+    return () => {
+      clearTimeout(timer);
+      observer.disconnect();
+    };
+  }, [client, view, driver, terminalId]);
+
+  const exited = info.status.state === 'exited' ? info.status : null;
+  return (
+    <section
+      id={id}
+      className={`term-pane${active ? ' active' : ''}${driver ? ' driving' : ' watching'}`}
+      data-testid="terminal-pane"
+      data-terminal-id={terminalId}
+      aria-label={`${info.title}${driver ? '' : ' (watching)'}`}
+      onPointerDownCapture={onActivate}
+      onFocusCapture={onActivate}
+    >
+      {showHeader && (
+        <div className="term-pane-head">
+          <TerminalIcon name="terminal" size={14} />
+          <span className="term-pane-title">{info.title}</span>
+          <span className="term-pane-size muted">
+            {info.cols}×{info.rows}
+          </span>
+          {!driver && <span className="pill">watching</span>}
+        </div>
+      )}
+      <div className="term-viewport">
+        <div ref={hostRef} className="term-host" />
+        {!view && !loadError && (
+          <div className="term-loading loading" role="status">
+            <span className="spinner" aria-hidden="true" />
+            Loading terminal…
+          </div>
+        )}
+        {loadError && (
+          <p className="term-loading form-error" role="alert">
+            The terminal could not be loaded. Check your connection and reload the page.
+          </p>
+        )}
+      </div>
+      {exited && (
+        <div className="term-exit" data-testid="terminal-exit" role="status">
+          <span>
+            Shell exited with code {exited.code}
+            {exited.signal !== null ? ` (signal ${exited.signal})` : ''}
+          </span>
+          {driver ? (
+            <button type="button" className="btn tiny primary" data-testid="terminal-restart" onClick={() => client.request({ type: 'restart', terminalId })}>
+              <TerminalIcon name="restart" size={14} />
+              Restart
+            </button>
+          ) : (
+            <span className="muted">A driver can restart it.</span>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
