@@ -7,6 +7,7 @@ import {
   UnavailableError,
   isHost,
   canEdit,
+  PTY_PROTOCOL_VERSION,
   type PtyClientMessage,
   type PtyServerMessage,
   type TerminalInfo,
@@ -65,7 +66,7 @@ export class TerminalRoom {
     const c = conn.claims!;
     this.connections.add(conn);
     this.audit(conn, 'terminal.join', null, null);
-    conn.send({ type: 'welcome', protocolVersion: 1, you: { sub: c.sub, name: c.name, role: c.role }, terminals: [...this.terminals.values()].map((t) => this.info(t)) });
+    conn.send({ type: 'welcome', protocolVersion: PTY_PROTOCOL_VERSION, you: { sub: c.sub, name: c.name, role: c.role }, terminals: [...this.terminals.values()].map((t) => this.info(t)) });
     if (isHost(c.role)) this.broadcastAllInfo();
     if (resume) {
       if (this.terminals.has(resume.terminalId)) this.open(conn, { type: 'open', terminalId: resume.terminalId, lastSeq: resume.lastSeq });

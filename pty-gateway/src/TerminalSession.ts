@@ -77,7 +77,7 @@ export class TerminalSession {
     this.cols = cols;
     this.rows = rows;
     this.ring = new OutputRing(ringBytes);
-    this.mirror = new ScreenMirror(cols, rows, (paused) => (paused ? this.pty?.pause() : this.pty?.resume()));
+    this.mirror = new ScreenMirror(cols, rows, (paused) => (paused ? this.pty?.pause() : this.pty?.resume()), logger);
     this.start();
   }
 

@@ -69,7 +69,7 @@ export interface PtyConfig {
 }
 
 /** Parses the gateway's environment once; throws with every invalid variable listed. */
-export function loadPtyConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<PtyConfig> = {}): PtyConfig {
+export function loadPtyConfig(env: Record<string, string | undefined>, overrides: Partial<PtyConfig> = {}): PtyConfig {
   const e = parseEnv(PtyEnvSchema, env);
   const shellBaseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {

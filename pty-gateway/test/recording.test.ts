@@ -3,10 +3,13 @@ import * as nodePty from 'node-pty';
 import { describe, expect, it } from 'vitest';
 import { ROOM, startHub } from './harness.js';
 
-/** `asciinema cat` insists on a /dev/tty, so it runs under a pty; resolves with what it printed. */
+/**
+ * `asciinema cat` insists on a /dev/tty, so it runs under a pty; resolves with what it printed.
+ * The shell lingers after it so the pty is drained before exit (node-pty can drop an exiting process's last output).
+ */
 function asciinemaCat(path: string, home: string): Promise<string> {
   return new Promise((resolve) => {
-    const p = nodePty.spawn('asciinema', ['cat', path], { cols: 120, rows: 40, env: { PATH: process.env.PATH ?? '', HOME: home, LANG: 'C.UTF-8', TERM: 'xterm-256color' } });
+    const p = nodePty.spawn('/bin/sh', ['-c', 'asciinema cat "$0"; rc=$?; sleep 0.3; exit $rc', path], { cols: 120, rows: 40, env: { PATH: process.env.PATH ?? '', HOME: home, LANG: 'C.UTF-8', TERM: 'xterm-256color' } });
     let out = '';
     p.onData((d) => (out += d));
     p.onExit(({ exitCode }) => setTimeout(() => resolve(`${out}\n[exit ${exitCode}]`), 50));
