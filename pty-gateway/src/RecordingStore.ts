@@ -1,29 +1,14 @@
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RecordingIdSchema, RoomIdSchema } from '@coderoom/shared/client';
+import { RecordingIdSchema, RoomIdSchema, type RecordingEntry } from '@coderoom/shared/client';
 
 /** Bytes read from the start of a cast file to find its header line. */
 const HEADER_READ_BYTES = 8192;
 /** File name suffix of recordings. */
 export const CAST_SUFFIX = '.cast';
 
-/** A recording as the REST API lists it. */
-export interface RecordingEntry {
-  /** Id used in download URLs. */
-  id: string;
-  /** Terminal title at the start of the recording. */
-  title: string;
-  /** Size at the start. */
-  width: number;
-  height: number;
-  /** Start time, ms since the epoch. */
-  startedAt: number;
-  /** File size so far, in bytes. */
-  bytes: number;
-  /** Whether it is still being written. */
-  active: boolean;
-}
+export type { RecordingEntry };
 
 /** Where recordings live: `<dataDir>/recordings/<roomId>/<id>.cast`. */
 export class RecordingStore {

@@ -45,6 +45,24 @@ export type TerminalId = z.infer<typeof TerminalIdSchema>;
 /** Recording ids: made by the server, 6–80 characters of [A-Za-z0-9_-]. */
 export const RecordingIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,80}$/, 'invalid recording id');
 
+/** A recording as `GET /api/rooms/:id/recordings` lists it (newest first). */
+export const RecordingEntrySchema = z.object({
+  /** Id used in download URLs. */
+  id: RecordingIdSchema,
+  /** Terminal title at the start of the recording. */
+  title: z.string(),
+  /** Terminal size at the start. */
+  width: z.number(),
+  height: z.number(),
+  /** Start time, ms since the epoch. */
+  startedAt: z.number(),
+  /** File size so far, in bytes. */
+  bytes: z.number(),
+  /** Whether it is still being written. */
+  active: z.boolean(),
+});
+export type RecordingEntry = z.infer<typeof RecordingEntrySchema>;
+
 /** A sequence number of a terminal's output stream: 0 before any output, then 1, 2, ... */
 export const SeqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

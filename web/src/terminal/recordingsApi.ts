@@ -1,21 +1,8 @@
-import { RecordingIdSchema } from '@coderoom/shared/client';
+import { RecordingEntrySchema, type RecordingEntry } from '@coderoom/shared/client';
 import { z } from 'zod';
 import { ApiError } from '../api';
 
-/** A recording as `GET /api/rooms/:id/recordings` lists it. */
-export const RecordingEntrySchema = z.object({
-  id: RecordingIdSchema,
-  title: z.string(),
-  width: z.number(),
-  height: z.number(),
-  /** Start time, ms since the epoch. */
-  startedAt: z.number(),
-  /** File size so far, in bytes. */
-  bytes: z.number(),
-  /** Still being written. */
-  active: z.boolean(),
-});
-export type RecordingEntry = z.infer<typeof RecordingEntrySchema>;
+export type { RecordingEntry };
 
 const ListSchema = z.object({ recordings: z.array(RecordingEntrySchema) });
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
