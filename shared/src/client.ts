@@ -5,3 +5,4 @@ export * from './ids.js';
 export * from './names.js';
 export * from './protocol/control.js';
 export * from './protocol/pty.js';
+export * from './protocol/media.js';

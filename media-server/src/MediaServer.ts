@@ -1,0 +1,143 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ERRORS, MEDIA_CLOSE_REASONS, MEDIA_MAX_MESSAGE_BYTES, type ErrorCode } from '@coderoom/shared/client';
+import { isOriginAllowed, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
+import type { MediaConfig } from './config.js';
+import { WorkerPool } from './WorkerPool.js';
+import { MediaRoom } from './MediaRoom.js';
+import { ClientConnection, type ConnectionHost } from './ClientConnection.js';
+
+/** Frames up to this multiple of MEDIA_MAX_MESSAGE_BYTES get a PAYLOAD_TOO_LARGE error; bigger ones close the socket (1009). */
+export const OVERSIZE_FRAME_FACTOR = 4;
+/** How long close() waits for clients to acknowledge the close frame before cutting them off, in ms. */
+export const CLOSE_GRACE_MS = 1000;
+
+/** What createMediaServer needs. */
+export interface MediaServerOptions {
+  config: MediaConfig;
+  logger: Logger;
+  verifier: TokenVerifier;
+  audit: AuditSink;
+  /** Origins allowed besides the host's own (merged with MEDIA_ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+}
+
+/** The call plane, mounted by a hub on its own HTTP server at `/media`. */
+export interface MediaServer {
+  /** Takes over an HTTP upgrade for `/media`: checks Origin, then runs the protocol (hello first). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Null when every mediasoup worker is alive, else the reason (dead workers are being replaced). */
+  readiness(): string | null;
+  /** The workers, for /readyz and metrics. */
+  workers(): { pid: number; alive: boolean }[];
+  /** Closes every socket, router and worker; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the mediasoup workers (one WebRtcServer each) and returns the server. */
+export async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer> {
+  const pool = await WorkerPool.start(opts.config, opts.logger);
+  return new Server(opts, pool);
+}
+
+class Server implements MediaServer, ConnectionHost {
+  readonly config: MediaConfig;
+  readonly verifier: TokenVerifier;
+  readonly audit: AuditSink;
+  private readonly logger: Logger;
+  private readonly allowedOrigins: readonly string[];
+  private readonly wss: WebSocketServer;
+  private readonly rooms = new Map<string, MediaRoom>();
+  private readonly connections = new Set<ClientConnection>();
+  private readonly unsubscribe: () => void;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    opts: MediaServerOptions,
+    private readonly pool: WorkerPool,
+  ) {
+    this.config = opts.config;
+    this.verifier = opts.verifier;
+    this.audit = opts.audit;
+    this.logger = opts.logger;
+    this.allowedOrigins = [...opts.config.allowedOrigins, ...opts.allowedOrigins];
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MEDIA_MAX_MESSAGE_BYTES * OVERSIZE_FRAME_FACTOR, perMessageDeflate: false });
+    this.unsubscribe = pool.onWorkerDied((slot) => {
+      for (const room of this.rooms.values()) room.handleWorkerDied(slot);
+    });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) return reject(socket, 'UNAVAILABLE', 'server shutting down');
+    if (!isOriginAllowed(req, this.allowedOrigins)) {
+      this.logger.warn({ origin: req.headers.origin ?? null }, 'handleUpgrade() | origin not allowed');
+      return reject(socket, 'FORBIDDEN', 'origin not allowed');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, MEDIA_CLOSE_REASONS.SHUTTING_DOWN);
+      const conn = new ClientConnection(ws, this, this.logger.child({ component: 'ClientConnection' }));
+      this.connections.add(conn);
+      ws.once('close', () => this.connections.delete(conn));
+    });
+  }
+
+  room(roomId: string): MediaRoom {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = new MediaRoom(roomId, this.pool, this.config, this.logger.child({ component: 'MediaRoom' }), (r) => {
+        if (this.rooms.get(r.roomId) === r) this.rooms.delete(r.roomId);
+      });
+      this.rooms.set(roomId, room);
+    }
+    return room;
+  }
+
+  readiness(): string | null {
+    if (this.closing) return 'shutting down';
+    return this.pool.readiness();
+  }
+
+  workers(): { pid: number; alive: boolean }[] {
+    return this.pool.list().map((s) => ({ pid: s.worker.pid, alive: s.alive }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.unsubscribe();
+    const sockets = [...this.connections].map((c) => c.ws);
+    for (const c of [...this.connections]) c.close(ERRORS.UNAVAILABLE.closeCode, MEDIA_CLOSE_REASONS.SHUTTING_DOWN);
+    this.connections.clear();
+    for (const room of [...this.rooms.values()]) room.close();
+    this.rooms.clear();
+    await Promise.all(sockets.map((ws) => closedWithin(ws, CLOSE_GRACE_MS)));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.pool.close();
+    this.logger.info('close() | media server closed');
+  }
+}
+
+/** Refuses an upgrade with an HTTP status and a JSON error body. */
+function reject(socket: Duplex, code: ErrorCode, message: string): void {
+  const httpStatus = ERRORS[code].httpStatus;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${httpStatus} ${STATUS_CODES[httpStatus] ?? code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Resolves when `ws` has closed, terminating it after `ms`. */
+function closedWithin(ws: WebSocket, ms: number): Promise<void> {
+  if (ws.readyState === ws.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => ws.terminate(), ms);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
