@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { CollabServer, loadCollabConfig, sendJson } from '@coderoom/collab-server';
 import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
+import { createMediaServer, loadMediaConfig, type MediaServer } from '@coderoom/media-server';
 import { NotFoundError, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
@@ -13,6 +14,7 @@ export class Hub {
   private constructor(
     readonly collab: CollabServer,
     readonly pty: PtyGateway,
+    readonly media: MediaServer,
   ) {}
 
   static async start(env: Record<string, string | undefined>, logger: Logger): Promise<{ hub: Hub; address: AddressInfo }> {
@@ -27,7 +29,23 @@ export class Hub {
     collab.mountUpgrade('/pty', (req, socket, head) => pty.handleUpgrade(req, socket, head));
     collab.own(pty);
     mountRecordings(collab, pty);
-    const hub = new Hub(collab, pty);
+    let media: MediaServer;
+    try {
+      media = await createMediaServer({
+        config: loadMediaConfig({ ...env, MEDIA_ALLOWED_ORIGINS: env.MEDIA_ALLOWED_ORIGINS ?? env.ALLOWED_ORIGINS }),
+        logger: logger.child({ plane: 'media' }),
+        verifier: collab.verifier,
+        audit: collab.audit,
+        allowedOrigins: config.ALLOWED_ORIGINS,
+      });
+    } catch (err) {
+      await collab.close();
+      throw err;
+    }
+    collab.mountUpgrade('/media', (req, socket, head) => media.handleUpgrade(req, socket, head));
+    collab.addReadinessCheck('media', () => media.readiness());
+    collab.own(media);
+    const hub = new Hub(collab, pty, media);
     const address = await collab.listen();
     return { hub, address };
   }

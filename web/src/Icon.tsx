@@ -9,6 +9,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   check: 'M5 12l5 5 9-10',
   file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  video: 'M3 7h12v10H3zM15 10l6-3v10l-6-3',
 } as const;
 
 export type IconName = keyof typeof PATHS;

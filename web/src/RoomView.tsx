@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { canEdit } from '@coderoom/shared/client';
 import * as api from './api';
 import { ConnectionStatus } from './ConnectionStatus';
@@ -21,6 +21,9 @@ import { useStore } from './useStore';
 import { colorForSub } from './colors';
 import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
+
+/** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
+const CallPanel = lazy(() => import('./call/CallPanel'));
 
 /** How long an open file may be missing from the index before we call it deleted. */
 const RENAME_GRACE_MS = 1500;
@@ -56,6 +59,8 @@ export default function RoomView({ session, onLeave }: Props) {
 
 function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnection; onLeave: () => void }) {
   const session = useStore(keeper.session);
+  const [callOpen, setCallOpen] = useState(false);
+  const [callMounted, setCallMounted] = useState(false);
   const files = useStore(conn.files);
   const filesLoaded = useStore(conn.filesLoaded);
   const peers = useStore(conn.peers);
@@ -181,6 +186,20 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           <span className="me-name">{session.displayName}</span>
           <RoleBadge role={session.role} testId="role-badge" />
         </div>
+        <button
+          type="button"
+          className="btn ghost"
+          data-testid="call-open"
+          aria-pressed={callOpen}
+          aria-label={callOpen ? 'Hide the call' : 'Open the call'}
+          onClick={() => {
+            setCallMounted(true);
+            setCallOpen((o) => !o);
+          }}
+        >
+          <Icon name="video" />
+          <span className="btn-label">Call</span>
+        </button>
         <button type="button" className="btn ghost" onClick={onLeave} aria-label="Leave room" title="Leave room (you can rejoin with the link)">
           <Icon name="leave" />
           <span className="btn-label">Leave</span>
@@ -241,6 +260,14 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
             second={<TerminalPanel roomId={roomId} keeper={keeper} />}
           />
         </div>
+        {callMounted && (
+          // Hidden, not unmounted: closing the dock keeps the call running.
+          <aside className="call-dock" hidden={!callOpen} aria-label="Call">
+            <Suspense fallback={<LoadingScreen label="Loading call…" />}>
+              <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} />
+            </Suspense>
+          </aside>
+        )}
       </div>
     </div>
   );
