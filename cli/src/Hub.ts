@@ -43,7 +43,7 @@ export class Hub {
       throw err;
     }
     collab.mountUpgrade('/media', (req, socket, head) => media.handleUpgrade(req, socket, head));
-    collab.addReadinessCheck('media', () => media.readiness());
+    collab.addReadinessCheck('media', () => media.readiness(), () => ({ workers: media.workers() }));
     collab.own(media);
     const hub = new Hub(collab, pty, media);
     const address = await collab.listen();

@@ -20,6 +20,12 @@ async function coderoom(dataDir: string, ...args: string[]): Promise<{ stdout: s
   }
 }
 
+/** GET /readyz of a hub. */
+async function readyz(url: string): Promise<{ status: number; body: { status: string; reason?: string; media: { workers: { pid: number; alive: boolean }[] } } }> {
+  const res = await fetch(`${url}/readyz`);
+  return { status: res.status, body: await res.json() };
+}
+
 describe('coderoom CLI', () => {
   it('CLI1 room create prints only the id; token prints only a token that the hub accepts (no hub running)', async () => {
     const dataDir = tempDir();
@@ -78,7 +84,10 @@ describe('coderoom CLI', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${hub.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    const body = (await ready.json()) as { status: string; media: { workers: { pid: number; alive: boolean }[] } };
+    expect(body.status).toBe('ready');
+    expect(body.media.workers).toHaveLength(1); // test hubs run MEDIA_WORKERS=1
+    expect(body.media.workers[0]!.alive).toBe(true);
     // An open editor with logged updates: SIGTERM compacts them into the snapshot.
     const { roomId, hostToken } = await createRoom(hub.url);
     await createFile(hub.url, roomId, 'a.md', hostToken);
@@ -100,5 +109,20 @@ describe('coderoom CLI', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('HEALTH2 a killed mediasoup worker makes /readyz fail with the reason, then a new worker takes its place', async () => {
+    const hub = await startHubProcess(tempDir());
+    const before = await readyz(hub.url);
+    expect(before.status).toBe(200);
+    const pid = before.body.media.workers[0]!.pid;
+    process.kill(pid, 'SIGKILL');
+    await expect.poll(async () => (await readyz(hub.url)).status, { timeout: 5000, interval: 20 }).toBe(503);
+    expect((await readyz(hub.url)).body.reason).toMatch(/^media: .*worker/);
+    await expect.poll(async () => (await readyz(hub.url)).status, { timeout: 10_000 }).toBe(200);
+    const after = await readyz(hub.url);
+    expect(after.body.media.workers).toHaveLength(1);
+    expect(after.body.media.workers[0]!.pid).not.toBe(pid);
+    expect(after.body.media.workers[0]!.alive).toBe(true);
   });
 });

@@ -30,6 +30,9 @@ export interface Closable {
 /** A readiness check of a mounted plane: null when ready, else the reason. */
 export type ReadinessCheck = () => string | null;
 
+/** Facts a mounted plane adds to the /readyz body (e.g. its workers). */
+export type ReadinessDetails = () => unknown;
+
 /**
  * The control plane and document server: REST API, Hocuspocus at /collab, health, and the
  * static web app, on one HTTP server. Other planes mount their WebSocket paths on it.
@@ -46,7 +49,7 @@ export class CollabServer {
   private readonly wss: WebSocketServer;
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly children: Closable[] = [];
-  private readonly readinessChecks = new Map<string, ReadinessCheck>();
+  private readonly readinessChecks = new Map<string, { check: ReadinessCheck; details?: ReadinessDetails }>();
   private readonly staticFiles: StaticFiles | null;
   private closing: Promise<void> | null = null;
 
@@ -89,9 +92,9 @@ export class CollabServer {
     this.upgrades.set(path, handler);
   }
 
-  /** Adds a named check to /readyz (e.g. mediasoup workers alive). */
-  addReadinessCheck(name: string, check: ReadinessCheck): void {
-    this.readinessChecks.set(name, check);
+  /** Adds a named check to /readyz (e.g. mediasoup workers alive), with optional details for its body. */
+  addReadinessCheck(name: string, check: ReadinessCheck, details?: ReadinessDetails): void {
+    this.readinessChecks.set(name, { check, details });
   }
 
   /** Closes `child` on shutdown, before storage closes. */
@@ -113,7 +116,7 @@ export class CollabServer {
     return address;
   }
 
-  /** Readiness: storage answers and the server is not shutting down. */
+  /** Readiness: storage answers, every mounted plane's check passes, and the server is not shutting down. */
   readiness(): { ready: boolean; reason?: string } {
     if (this.closing) return { ready: false, reason: 'shutting down' };
     try {
@@ -121,7 +124,7 @@ export class CollabServer {
     } catch (err) {
       return { ready: false, reason: `storage: ${(err as Error).message}` };
     }
-    for (const [name, check] of this.readinessChecks) {
+    for (const [name, { check }] of this.readinessChecks) {
       const reason = check();
       if (reason !== null) return { ready: false, reason: `${name}: ${reason}` };
     }
@@ -133,7 +136,9 @@ export class CollabServer {
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
       const r = this.readiness();
-      return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready' } : { status: 'not-ready', reason: r.reason });
+      const details: Record<string, unknown> = {};
+      for (const [name, { details: d }] of this.readinessChecks) if (d) details[name] = d();
+      return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', ...details } : { status: 'not-ready', reason: r.reason, ...details });
     }
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       const route = this.api.router.match(req.method ?? 'GET', pathname);

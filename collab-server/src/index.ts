@@ -1,4 +1,4 @@
-export { CollabServer, type UpgradeHandler, type Closable, type ReadinessCheck } from './CollabServer.js';
+export { CollabServer, type UpgradeHandler, type Closable, type ReadinessCheck, type ReadinessDetails } from './CollabServer.js';
 export { MAX_DOCUMENTS_PER_SOCKET, MAX_UNAUTHENTICATED_BYTES } from './SocketGuard.js';
 export { loadCollabConfig, type CollabConfig } from './config.js';
 export { openDatabase, SCHEMA_VERSION } from './Database.js';
