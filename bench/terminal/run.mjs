@@ -267,3 +267,4 @@ const doc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : '# Benchmarks\
 const re = /<!-- terminal:begin[\s\S]*?<!-- terminal:end -->/;
 writeFileSync(docFile, re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`);
 console.error(`bench: wrote ${docFile}`);
+process.exit(0); // node-pty and socket handles may linger; the run is complete
