@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
 import type BetterSqlite3 from 'better-sqlite3';
-import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, isOriginAllowed, type Logger } from '@coderoom/shared';
+import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, isOriginAllowed, rejectUpgrade, type Logger } from '@coderoom/shared';
 import type { CollabConfig } from './config.js';
 import { openDatabase } from './Database.js';
 import { SqliteDocumentStore } from './SqliteDocumentStore.js';
@@ -155,19 +155,13 @@ export class CollabServer {
     socket.on('error', () => socket.destroy());
     const pathname = (req.url ?? '/').split('?')[0]!;
     const handler = this.upgrades.get(pathname);
-    if (!handler || this.closing) {
-      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
+    if (this.closing) return rejectUpgrade(socket, 'UNAVAILABLE', 'server shutting down');
+    if (!handler) return rejectUpgrade(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathname.slice(0, 200)}`);
     handler(req, socket, head);
   }
 
   private upgradeCollab(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!isOriginAllowed(req, this.config.ALLOWED_ORIGINS)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+    if (!isOriginAllowed(req, this.config.ALLOWED_ORIGINS)) return rejectUpgrade(socket, 'FORBIDDEN', 'Origin not allowed');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // A socket that never authenticates a document would hold resources forever.
       const timer = setTimeout(() => ws.close(ERRORS.UNAUTHORIZED.closeCode, 'UNAUTHORIZED: no document authenticated in time'), this.config.COLLAB_AUTH_TIMEOUT_MS);

@@ -1,8 +1,8 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ERRORS, MEDIA_CLOSE_REASONS, MEDIA_MAX_MESSAGE_BYTES, type ErrorCode } from '@coderoom/shared/client';
-import { isOriginAllowed, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
+import { ERRORS, MEDIA_CLOSE_REASONS, MEDIA_MAX_MESSAGE_BYTES } from '@coderoom/shared/client';
+import { closedWithin, isOriginAllowed, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
 import type { MediaConfig } from './config.js';
 import { WorkerPool } from './WorkerPool.js';
 import { MediaRoom } from './MediaRoom.js';
@@ -69,10 +69,10 @@ class Server implements MediaServer, ConnectionHost {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.closing) return reject(socket, 'UNAVAILABLE', 'server shutting down');
+    if (this.closing) return rejectUpgrade(socket, 'UNAVAILABLE', 'server shutting down');
     if (!isOriginAllowed(req, this.allowedOrigins)) {
       this.logger.warn({ origin: req.headers.origin ?? null }, 'handleUpgrade() | origin not allowed');
-      return reject(socket, 'FORBIDDEN', 'origin not allowed');
+      return rejectUpgrade(socket, 'FORBIDDEN', 'origin not allowed');
     }
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, MEDIA_CLOSE_REASONS.SHUTTING_DOWN);
@@ -119,25 +119,4 @@ class Server implements MediaServer, ConnectionHost {
     this.pool.close();
     this.logger.info('close() | media server closed');
   }
-}
-
-/** Refuses an upgrade with an HTTP status and a JSON error body. */
-function reject(socket: Duplex, code: ErrorCode, message: string): void {
-  const httpStatus = ERRORS[code].httpStatus;
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${httpStatus} ${STATUS_CODES[httpStatus] ?? code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** Resolves when `ws` has closed, terminating it after `ms`. */
-function closedWithin(ws: WebSocket, ms: number): Promise<void> {
-  if (ws.readyState === ws.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => ws.terminate(), ms);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MEDIA_MAX_MESSAGE_BYTES } from '@coderoom/shared/client';
 import { parseClientMessage } from '../src/parseClientMessage.js';
 import { micRtpParameters, startHub } from './harness.js';
+import { prng } from '../../shared/test/prng.js';
 
 /** Seed of the fuzz runs: change it to explore, keep it fixed to reproduce. */
 const SEED = 0xc0de_4001;
@@ -10,17 +11,6 @@ const PARSER_CASES = 5000;
 /** Frames sent over a live socket. */
 const SOCKET_CASES = 400;
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID: Record<string, unknown>[] = [
   { type: 'hello', id: 1, protocolVersion: 1, token: 'x.y.z', roomId: 'room_fuzz_0001' },

@@ -1,8 +1,8 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ERRORS, PTY_CLOSE_REASONS, RoomIdSchema, type ErrorCode, type PtyClientMessage } from '@coderoom/shared/client';
-import type { AuditSink, Logger, TokenVerifier } from '@coderoom/shared';
+import { ERRORS, PTY_CLOSE_REASONS, RoomIdSchema, type PtyClientMessage } from '@coderoom/shared/client';
+import { closedWithin, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
 import type { PtyConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './ClientConnection.js';
 import { TerminalRoom } from './TerminalRoom.js';
@@ -66,15 +66,15 @@ class Gateway implements PtyGateway, ConnectionHost {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.closing) return reject(socket, 'UNAVAILABLE', 'server shutting down');
+    if (this.closing) return rejectUpgrade(socket, 'UNAVAILABLE', 'server shutting down');
     const originError = this.checkOrigin(req);
     if (originError) {
       this.logger.warn({ origin: req.headers.origin ?? null }, `handleUpgrade() | ${originError}`);
-      return reject(socket, 'FORBIDDEN', originError);
+      return rejectUpgrade(socket, 'FORBIDDEN', originError);
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const roomParam = url.searchParams.get('room');
-    if (roomParam !== null && !RoomIdSchema.safeParse(roomParam).success) return reject(socket, 'BAD_REQUEST', 'invalid room id');
+    if (roomParam !== null && !RoomIdSchema.safeParse(roomParam).success) return rejectUpgrade(socket, 'BAD_REQUEST', 'invalid room id');
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, PTY_CLOSE_REASONS.SHUTTING_DOWN);
       const conn = new ClientConnection(ws, roomParam, this, this.logger);
@@ -144,25 +144,4 @@ class Gateway implements PtyGateway, ConnectionHost {
     }
     return host !== '' && host === req.headers.host ? null : 'Origin not allowed';
   }
-}
-
-/** Answers an upgrade with an HTTP error (ErrorBody JSON) and closes the socket. */
-function reject(socket: Duplex, code: ErrorCode, message: string): void {
-  const { httpStatus } = ERRORS[code];
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${httpStatus} ${STATUS_CODES[httpStatus] ?? code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** Resolves when the socket closed, terminating it after `ms`. */
-function closedWithin(ws: WebSocket, ms: number): Promise<void> {
-  if (ws.readyState === ws.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => ws.terminate(), ms);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

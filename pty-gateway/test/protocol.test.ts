@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClientMessage } from '../src/parseClientMessage.js';
 import { Client, ROOM, startHub, type Hub } from './harness.js';
+import { prng } from '../../shared/test/prng.js';
 
 /** Connects without completing the hello. */
 async function raw(hub: Hub): Promise<Client> {
@@ -28,15 +29,6 @@ async function stillServing(hub: Hub, terminalId: string): Promise<void> {
   await c.run(terminalId, 'echo alive', 'alive');
 }
 
-/** A tiny seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID: PtyClientMessage[] = [
   { type: 'create', cols: 80, rows: 24 },

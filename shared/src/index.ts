@@ -4,3 +4,4 @@ export * from './token.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './origin.js';
+export * from './upgrade.js';
