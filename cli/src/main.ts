@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { AppError, createLogger, LOG_LEVELS, type LogLevel } from '@coderoom/shared';
 import { Hub } from './Hub.js';
-import { createRoom, mintToken } from './admin.js';
+import { createRoom, createUser, listUsers, mintToken, resetPassword } from './admin.js';
 
 /** Exit code for bad usage or input. */
 const EXIT_USAGE = 2;
@@ -75,6 +75,45 @@ program
   .option('--sub <subject>', 'subject (default a fresh cli: id)')
   .action(async (opts: { room: string; name: string; role: string; ttl?: string; sub?: string }) => {
     console.log(await mintToken(env, opts));
+  });
+
+/** Longest password line read from stdin, in bytes (the password rules allow far less). */
+const MAX_STDIN_BYTES = 64 * 1024;
+
+/** The first line of stdin (without its line ending): how the user commands take a password, never from argv. */
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_STDIN_BYTES || chunk.includes(0x0a)) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]!;
+}
+
+const user = program.command('user').description('manage local accounts (passwords are read from stdin, one line)');
+user
+  .command('create')
+  .description('create an account and print its id (the first account is always an admin)')
+  .requiredOption('--email <email>', 'email address')
+  .requiredOption('--name <name>', 'display name')
+  .option('--admin', 'make the account an instance admin')
+  .action(async (opts: { email: string; name: string; admin?: boolean }) => {
+    console.log(await createUser(env, opts, await readStdinLine()));
+  });
+user
+  .command('reset-password')
+  .description("set an account's password and sign it out everywhere")
+  .requiredOption('--email <email>', 'email address')
+  .action(async (opts: { email: string }) => {
+    await resetPassword(env, opts, await readStdinLine());
+  });
+user
+  .command('list')
+  .description('list accounts: id, email, name, admin|user, created (tab-separated)')
+  .action(async () => {
+    for (const line of await listUsers(env)) console.log(line);
   });
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,6 +1,9 @@
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
-import { AppError, ForbiddenError, NotFoundError, BadRequestError, canEdit, parseDocName, type AccessClaims, type TokenVerifier, type Logger } from '@coderoom/shared';
+import { AppError, ForbiddenError, NotFoundError, BadRequestError, canEdit, parseDocName, type AccessClaims, type DocKind, type TokenVerifier, type Logger } from '@coderoom/shared';
 import type { RoomStore } from './RoomStore.js';
+
+/** The one document a room has of each non-file kind: `room:<id>:meta:files`, `room:<id>:review:threads`. */
+const ROOM_DOCUMENTS: Record<Exclude<DocKind, 'file'>, string> = { meta: 'files', review: 'threads' };
 
 /** What every authenticated connection carries as Hocuspocus context. */
 export interface ConnectionContext {
@@ -46,6 +49,8 @@ export class Authorizer implements Extension {
       if (doc.roomId !== claims.room) throw new ForbiddenError('token is for another room');
       if (!(await this.rooms.get(doc.roomId))) throw new NotFoundError('room not found');
       if (doc.kind === 'file' && !(await this.rooms.hasFile(doc.roomId, doc.path))) throw new NotFoundError('file not found');
+      // A room has exactly one document of each other kind: no client can conjure more.
+      if (doc.kind !== 'file' && doc.path !== ROOM_DOCUMENTS[doc.kind]) throw new NotFoundError('document not found');
       connectionConfig.readOnly = doc.kind === 'meta' || !canEdit(claims.role);
       (data.context as SocketContext).onAuthenticated?.(documentName);
       return { claims };

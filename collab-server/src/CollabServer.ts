@@ -11,6 +11,8 @@ import { openDatabase } from './Database.js';
 import { SqliteDocumentStore } from './SqliteDocumentStore.js';
 import { SqliteRoomStore } from './SqliteRoomStore.js';
 import { SqliteAuditLog } from './SqliteAuditLog.js';
+import { SqliteAccountStore } from './SqliteAccountStore.js';
+import { AccountsApi } from './AccountsApi.js';
 import { DurableLog } from './DurableLog.js';
 import { Authorizer, type SocketContext } from './Authorizer.js';
 import { FileIndex } from './FileIndex.js';
@@ -45,6 +47,8 @@ export class CollabServer {
   readonly audit: SqliteAuditLog;
   readonly verifier: TokenVerifier;
   readonly api: Api;
+  readonly accounts: SqliteAccountStore;
+  readonly accountsApi: AccountsApi;
   private readonly durableLog: DurableLog;
   private readonly wss: WebSocketServer;
   private readonly upgrades = new Map<string, UpgradeHandler>();
@@ -71,6 +75,8 @@ export class CollabServer {
     });
     fileIndex.attach(this.hocuspocus);
     this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
+    this.accounts = new SqliteAccountStore(db);
+    this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit }).mount(this.api.router);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
     this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
     this.httpServer = createServer((req, res) => {

@@ -50,6 +50,38 @@ const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_room_at ON audit(room_id, at);
     `,
   },
+  {
+    // Accounts: identity (users) apart from credentials, so other sign-in kinds can be added.
+    version: 2,
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE credentials (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        salt BLOB NOT NULL,
+        params TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, kind)
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        user_agent TEXT,
+        revoked_at INTEGER
+      );
+      CREATE INDEX sessions_user ON sessions(user_id, created_at);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -31,6 +31,8 @@ const ConfigSchema = z.object({
   API_MAX_BODY_BYTES: PositiveIntSchema.default(DEFAULT_MAX_BODY_BYTES),
   /** Lifetime of access tokens the API issues, in seconds. */
   TOKEN_TTL_SECONDS: PositiveIntSchema.max(24 * 3600).default(15 * 60),
+  /** Lifetime of a sign-in session (cookie and server side), in seconds; 30 days by default. */
+  SESSION_TTL_SECONDS: PositiveIntSchema.max(365 * 24 * 3600).default(30 * 24 * 3600),
   /** SQLite `synchronous` for the update log: FULL survives power loss, NORMAL only process crashes. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Directory of the built web app; empty to serve none. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, BadRequestError, PayloadTooLargeError, UnauthorizedError, toAppError, type Logger } from '@coderoom/shared';
+import { AppError, BadRequestError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, isOriginAllowed, toAppError, type Logger } from '@coderoom/shared';
 import type { z } from 'zod';
 
 /** Sends a JSON body. */
@@ -45,6 +45,32 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
     throw new BadRequestError(first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'invalid body');
   }
   return result.data;
+}
+
+/**
+ * CSRF check for cookie-authenticated calls that change state: the request must declare a JSON
+ * body (a cross-site form cannot, and a cross-site fetch with it needs a CORS preflight this
+ * server never grants) and its Origin, when sent, must be the Host's own (or one of `allowed`).
+ */
+export function requireSameOrigin(req: IncomingMessage, allowed: readonly string[] = []): void {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new BadRequestError('content-type must be application/json');
+  if (!isOriginAllowed(req, allowed)) throw new ForbiddenError('cross-origin request refused');
+}
+
+/** The value of cookie `name` in a request, or null. */
+export function readCookie(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/** Whether the request reached us over HTTPS, directly or through a proxy that says so. */
+export function isHttps(req: IncomingMessage): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  const proto = req.headers['x-forwarded-proto'];
+  return (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 /** The bearer token of a request, or throws UNAUTHORIZED. */

@@ -74,7 +74,7 @@ describe('collaborative editing over real WebSockets', () => {
     expect([...other.doc.getMap(FILE_INDEX_MAP).keys()]).toEqual(['a.py']);
   });
 
-  it('AUTH4 documents of another room, unknown files and malformed names are refused', async () => {
+  it('AUTH4 documents of another room, unknown files, unknown singleton documents and malformed names are refused', async () => {
     const { url, wsUrl } = await startServer();
     const r1 = await createRoom(url);
     const r2 = await createRoom(url);
@@ -87,6 +87,12 @@ describe('collaborative editing over real WebSockets', () => {
     expect(await bad.authFailed).toMatch(/^BAD_REQUEST:/);
     const weird = connect(wsUrl, 'not-a-document', r1.hostToken);
     expect(await weird.authFailed).toMatch(/^BAD_REQUEST:/);
+    // Non-file kinds have exactly one document per room.
+    for (const name of [`room:${r1.roomId}:meta:other`, `room:${r1.roomId}:review:other`]) {
+      expect(await connect(wsUrl, name, r1.hostToken).authFailed, name).toMatch(/^NOT_FOUND:/);
+    }
+    const review = connect(wsUrl, `room:${r1.roomId}:review:threads`, r1.hostToken);
+    await review.synced;
   });
 
   it('DOC5 rename keeps content and history; delete removes it; open editors are moved off', async () => {

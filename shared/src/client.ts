@@ -6,3 +6,5 @@ export * from './names.js';
 export * from './protocol/control.js';
 export * from './protocol/pty.js';
 export * from './protocol/media.js';
+export * from './protocol/accounts.js';
+export * from './review/index.js';

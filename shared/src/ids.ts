@@ -20,7 +20,8 @@ export const FilePathSchema = z
 
 /** Kinds of document a room holds. */
 /** `file`: a text file; `meta`: room state the server alone writes (e.g. the file index). */
-export const DocKindSchema = z.enum(['file', 'meta']);
+/** `review`: the room's review threads, which participants write (see `roomReviewDocName`). */
+export const DocKindSchema = z.enum(['file', 'meta', 'review']);
 export type DocKind = z.infer<typeof DocKindSchema>;
 
 /** A parsed document name `room:<roomId>:<kind>:<path>`. */
@@ -49,6 +50,11 @@ export function parseDocName(name: string): DocName | null {
 /** The room's file index: a Y.Map path → FileEntry that only the server writes. */
 export function roomIndexDocName(roomId: RoomId): string {
   return formatDocName({ roomId, kind: 'meta', path: 'files' });
+}
+
+/** The room's review document: threads anchored to files (see `shared/src/review/`). */
+export function roomReviewDocName(roomId: RoomId): string {
+  return formatDocName({ roomId, kind: 'review', path: 'threads' });
 }
 
 /** The name of the Y.Map inside the index document. */
