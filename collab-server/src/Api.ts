@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Hocuspocus } from '@hocuspocus/server';
 import {
   ConflictError,
   CreateFileRequestSchema,
+  CreateRoomFromGitRequestSchema,
   CreateRoomRequestSchema,
   DeleteFileRequestSchema,
   ForbiddenError,
@@ -26,6 +29,9 @@ import type { CollabConfig } from './config.js';
 import type { DocumentStore } from './DocumentStore.js';
 import type { DurableLog } from './DurableLog.js';
 import type { FileIndex } from './FileIndex.js';
+import type { GitImport } from './GitImport.js';
+import type { Workspace } from './Workspace.js';
+import type { WorkspaceSync } from './WorkspaceSync.js';
 import type { RoomStore } from './RoomStore.js';
 import { bearerToken, readJson, Router, sendJson } from './http.js';
 
@@ -39,6 +45,9 @@ export interface ApiDeps {
   documents: DocumentStore;
   durableLog: DurableLog;
   fileIndex: FileIndex;
+  workspace: Workspace;
+  workspaceSync: WorkspaceSync;
+  gitImport: GitImport;
   hocuspocus: Hocuspocus;
   issuer: TokenIssuer;
   verifier: TokenVerifier;
@@ -53,6 +62,7 @@ export class Api {
     this.router
       .add('GET', '/api/.well-known/jwks.json', (_req, res) => sendJson(res, 200, d.issuer.jwks()))
       .add('POST', '/api/rooms', (req, res) => this.createRoom(req, res))
+      .add('POST', '/api/rooms/from-git', (req, res) => this.createRoomFromGit(req, res))
       .add('GET', '/api/rooms/:id', (_req, res, p) => this.getRoom(res, p.id!))
       .add('POST', '/api/rooms/:id/join', (req, res, p) => this.join(req, res, p.id!))
       .add('POST', '/api/rooms/:id/token', (req, res, p) => this.refresh(req, res, p.id!))
@@ -94,6 +104,32 @@ export class Api {
     const out = await this.issue(room, sub, body.displayName, 'host');
     this.audit({ sub, name: body.displayName, room: room.id }, 'room.create', room.id, { name: room.name });
     sendJson(res, 201, out);
+  }
+
+  /** WS9: a room whose workspace is a clone of a git repository; its tracked text files become room files. */
+  private async createRoomFromGit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, CreateRoomFromGitRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    // Clone before the room exists, so a failed clone leaves nothing behind.
+    const staging = await this.d.gitImport.clone(body.source, body.ref);
+    let room: Room;
+    try {
+      room = await this.d.rooms.create(body.name);
+      await rename(staging, this.d.workspace.dir(room.id));
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    }
+    const files = await this.d.gitImport.list(this.d.workspace.dir(room.id));
+    const sub = `guest:${randomBytes(12).toString('base64url')}`;
+    const entry = { createdAt: Date.now(), createdBy: body.displayName };
+    const openable = files.filter((f) => f.openable);
+    for (const f of openable) await this.d.rooms.addFile(room.id, { path: f.path, ...entry });
+    await this.d.fileIndex.update(room.id, (map) => {
+      for (const f of openable) map.set(f.path, entry);
+    });
+    const out = await this.issue(room, sub, body.displayName, 'host');
+    this.audit({ sub, name: body.displayName, room: room.id }, 'room.create', room.id, { name: room.name, source: body.source, ref: body.ref ?? null, files: openable.length });
+    sendJson(res, 201, { ...out, files });
   }
 
   private async getRoom(res: ServerResponse, id: string): Promise<void> {
@@ -146,9 +182,17 @@ export class Api {
     if (await this.d.rooms.hasFile(id, to)) throw new ConflictError(`file ${to} already exists`);
     const fromDoc = formatDocName({ roomId: id, kind: 'file', path: from });
     const toDoc = formatDocName({ roomId: id, kind: 'file', path: to });
+    const [fromDisk, toDisk] = [await this.d.workspace.resolve(id, from), await this.d.workspace.resolve(id, to)];
+    if (await exists(toDisk)) throw new ConflictError(`${to} already exists in the workspace`);
     if (!(await this.d.rooms.renameFile(id, from, to))) throw new ConflictError('file changed concurrently');
     // Close editors of the old name first so no update lands after the copy; they reconnect to the new name.
     this.d.hocuspocus.closeConnections(fromDoc);
+    await this.d.workspaceSync.flush(fromDoc);
+    await this.d.workspaceSync.forget(fromDoc);
+    if (await exists(fromDisk)) {
+      await mkdir(dirname(toDisk), { recursive: true });
+      await rename(fromDisk, toDisk);
+    }
     await this.evict(toDoc);
     await this.d.documents.delete(toDoc);
     await this.d.documents.copy(fromDoc, toDoc);
@@ -173,6 +217,10 @@ export class Api {
     const docName = formatDocName({ roomId: id, kind: 'file', path });
     this.d.hocuspocus.closeConnections(docName);
     this.d.durableLog.detach(docName);
+    await this.d.workspaceSync.forget(docName);
+    await unlink(await this.d.workspace.resolve(id, path)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
     await this.d.documents.delete(docName);
     await this.d.fileIndex.update(id, (map) => map.delete(path));
     await this.evict(docName);
@@ -188,6 +236,7 @@ export class Api {
       if (!doc) return;
       this.d.hocuspocus.closeConnections(name);
       this.d.durableLog.detach(name);
+      this.d.workspaceSync.detach(name);
       await this.d.hocuspocus.unloadDocument(doc);
       if (!this.d.hocuspocus.documents.has(name)) return;
       if (Date.now() > deadline) {
@@ -197,4 +246,12 @@ export class Api {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** Whether something exists at a path (a dangling symlink counts: it is not replaced). */
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
+  );
 }

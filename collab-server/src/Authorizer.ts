@@ -21,7 +21,7 @@ export interface SocketContext {
  * object's `reason`. Ours read `<CODE>: <message>` with CODE from the shared ERRORS table
  * (SPEC AUTH1).
  */
-function denied(err: unknown): AppError & { reason: string } {
+export function denied(err: unknown): AppError & { reason: string } {
   const app = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
   return Object.assign(app, { reason: `${app.code}: ${app.message}` });
 }

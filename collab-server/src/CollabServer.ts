@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
 import type BetterSqlite3 from 'better-sqlite3';
-import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, isOriginAllowed, rejectUpgrade, type Logger } from '@coderoom/shared';
+import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, connectionsGauge, isOriginAllowed, readyGauge, rejectUpgrade, renderMetrics, type Logger } from '@coderoom/shared';
 import type { CollabConfig } from './config.js';
 import { openDatabase } from './Database.js';
 import { SqliteDocumentStore } from './SqliteDocumentStore.js';
@@ -16,10 +16,15 @@ import { AccountsApi } from './AccountsApi.js';
 import { DurableLog } from './DurableLog.js';
 import { Authorizer, type SocketContext } from './Authorizer.js';
 import { FileIndex } from './FileIndex.js';
+import { Workspace } from './Workspace.js';
+import { WorkspaceSync } from './WorkspaceSync.js';
+import { SyncRecords } from './SyncRecords.js';
+import { GitImport } from './GitImport.js';
 import { Api } from './Api.js';
 import { StaticFiles } from './StaticFiles.js';
 import { sendError, sendJson } from './http.js';
 import { SocketGuard } from './SocketGuard.js';
+import { CollabMetrics, trackRequest } from './CollabMetrics.js';
 
 /** Handles a WebSocket upgrade on a mounted path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -50,6 +55,7 @@ export class CollabServer {
   readonly accounts: SqliteAccountStore;
   readonly accountsApi: AccountsApi;
   private readonly durableLog: DurableLog;
+  private readonly workspaceSync: WorkspaceSync;
   private readonly wss: WebSocketServer;
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly children: Closable[] = [];
@@ -69,17 +75,21 @@ export class CollabServer {
     this.verifier = new TokenVerifier(issuer.jwks());
     this.durableLog = new DurableLog(this.documents, { compactEveryUpdates: config.COMPACT_EVERY_UPDATES, compactEveryBytes: config.COMPACT_EVERY_BYTES }, logger.child({ component: 'DurableLog' }));
     const fileIndex = new FileIndex(this.rooms);
+    const workspace = new Workspace(resolve(config.DATA_DIR, 'workspaces'), config.WORKSPACE_MAX_FILE_BYTES);
+    this.workspaceSync = new WorkspaceSync(workspace, new SyncRecords(resolve(config.DATA_DIR, 'workspace-sync')), { writeDebounceMs: config.WORKSPACE_WRITE_DEBOUNCE_MS, pollMs: config.WORKSPACE_POLL_MS }, logger.child({ component: 'WorkspaceSync' }));
+    const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), fileIndex],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), this.workspaceSync, fileIndex],
     });
     fileIndex.attach(this.hocuspocus);
-    this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
+    this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, workspace, workspaceSync: this.workspaceSync, gitImport, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
     this.accounts = new SqliteAccountStore(db);
     this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit }).mount(this.api.router);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
     this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
     this.httpServer = createServer((req, res) => {
+      trackRequest(req, res, this.api.router);
       this.handleRequest(req, res).catch((err: unknown) => sendError(res, err, this.logger));
     });
     this.httpServer.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
@@ -146,6 +156,13 @@ export class CollabServer {
       for (const [name, { details: d }] of this.readinessChecks) if (d) details[name] = d();
       return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', ...details } : { status: 'not-ready', reason: r.reason, ...details });
     }
+    if (pathname === '/metrics') {
+      readyGauge.set(this.readiness().ready ? 1 : 0);
+      const { contentType, body } = await renderMetrics();
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
     if (pathname === '/api' || pathname.startsWith('/api/')) {
       const route = this.api.router.match(req.method ?? 'GET', pathname);
       if (route === null) throw new NotFoundError(`no route ${req.method} ${pathname.slice(0, 200)}`);
@@ -171,7 +188,11 @@ export class CollabServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // A socket that never authenticates a document would hold resources forever.
       const timer = setTimeout(() => ws.close(ERRORS.UNAUTHORIZED.closeCode, 'UNAUTHORIZED: no document authenticated in time'), this.config.COLLAB_AUTH_TIMEOUT_MS);
-      ws.once('close', () => clearTimeout(timer));
+      connectionsGauge.inc({ plane: 'collab' });
+      ws.once('close', () => {
+        clearTimeout(timer);
+        connectionsGauge.dec({ plane: 'collab' });
+      });
       // Protocol errors (e.g. a frame over maxPayload) are emitted here; ws closes the socket itself.
       ws.on('error', (err) => this.logger.debug({ err: err.message }, 'upgradeCollab() | socket error'));
       const guard = new SocketGuard(ws);
@@ -186,8 +207,8 @@ export class CollabServer {
   }
 
   /**
-   * Graceful shutdown, idempotent: stop accepting, close mounted planes, compact every loaded
-   * document, close every socket, close storage.
+   * Graceful shutdown, idempotent: stop accepting, close mounted planes, close every socket,
+   * write open files back to their workspaces, compact every loaded document, close storage.
    */
   close(): Promise<void> {
     this.closing ??= this.doClose();
@@ -204,6 +225,7 @@ export class CollabServer {
     this.hocuspocus.closeConnections();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
+    await this.workspaceSync.close();
     await this.durableLog.close();
     this.httpServer.closeAllConnections();
     await stopped;

@@ -1,8 +1,16 @@
 import * as Y from 'yjs';
 import type { Extension, onLoadDocumentPayload, onStoreDocumentPayload, afterUnloadDocumentPayload } from '@hocuspocus/server';
-import type { Logger } from '@coderoom/shared';
+import { FAST_LATENCY_BUCKETS_SECONDS, defineCounter, defineHistogram, secondsSince, type Logger } from '@coderoom/shared';
 import type { DocumentStore } from './DocumentStore.js';
 
+/** Time of the synchronous durable-log append of one update. */
+const appendHistogram = defineHistogram({
+  name: 'collab_durable_log_append_seconds',
+  help: 'Time to append one update to the durable log (before it is acknowledged).',
+  buckets: FAST_LATENCY_BUCKETS_SECONDS,
+});
+/** Snapshot compactions of the durable log. */
+const compactionsCounter = defineCounter({ name: 'collab_compactions_total', help: 'Durable-log compactions into a snapshot.' });
 /** Transaction origin of updates replayed from storage (never logged again). */
 export const LOAD_ORIGIN = Symbol('coderoom:load');
 
@@ -69,7 +77,9 @@ export class DurableLog implements Extension {
         if (origin === LOAD_ORIGIN) return;
         // Synchronous and before the acknowledgement: a throw here fails the message, so the
         // client is never told an update it sent was accepted when it was not stored.
+        const start = process.hrtime.bigint();
         state.lastSeq = this.store.append(documentName, update);
+        appendHistogram.observe(secondsSince(start));
         state.updatesSinceSnapshot += 1;
         state.bytesSinceSnapshot += update.byteLength;
         if (state.updatesSinceSnapshot >= this.options.compactEveryUpdates || state.bytesSinceSnapshot >= this.options.compactEveryBytes) {
@@ -146,6 +156,7 @@ export class DurableLog implements Extension {
       state.bytesSinceSnapshot += bytes;
       throw err;
     }
+    compactionsCounter.inc();
     this.logger.debug({ documentName: name, uptoSeq, updates, snapshotBytes: snapshot.byteLength }, 'compact() | done');
   }
 }

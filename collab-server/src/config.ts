@@ -9,6 +9,8 @@ export const DEFAULT_COMPACT_EVERY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Largest REST request body. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Largest workspace file opened as a document. */
+export const DEFAULT_WORKSPACE_MAX_FILE_BYTES = 1024 * 1024;
 
 const ConfigSchema = z.object({
   /** HTTP port of the hub (0 picks a free one). */
@@ -37,6 +39,19 @@ const ConfigSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Directory of the built web app; empty to serve none. */
   WEB_DIST_DIR: z.string().default(''),
+  /** Write an edited file back to the workspace this many ms after its first unwritten change. */
+  WORKSPACE_WRITE_DEBOUNCE_MS: PositiveIntSchema.default(300),
+  /** Check open files in the workspace for outside changes every this many ms. */
+  WORKSPACE_POLL_MS: PositiveIntSchema.default(500),
+  /** Workspace files larger than this many bytes are listed but not opened for editing. */
+  WORKSPACE_MAX_FILE_BYTES: PositiveIntSchema.default(DEFAULT_WORKSPACE_MAX_FILE_BYTES),
+  /** Directories (comma-separated, absolute) that rooms may be cloned from as local paths; empty: none. */
+  WORKSPACE_GIT_LOCAL_ROOTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Kill a `git` command of a room import after this many ms. */
+  WORKSPACE_GIT_TIMEOUT_MS: PositiveIntSchema.default(120_000),
   /** Extra allowed Origins for WebSockets, comma-separated (same-origin is always allowed). */
   ALLOWED_ORIGINS: z
     .string()

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, BadRequestError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, isOriginAllowed, toAppError, type Logger } from '@coderoom/shared';
+import { AppError, BadRequestError, errorsCounter, ForbiddenError, PayloadTooLargeError, UnauthorizedError, isOriginAllowed, toAppError, type Logger } from '@coderoom/shared';
 import type { z } from 'zod';
 
 /** Sends a JSON body. */
@@ -12,6 +12,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Sends `{error:{code,message}}` with the error's HTTP status; unknown faults are logged and hidden. */
 export function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
   const app = toAppError(err);
+  errorsCounter.inc({ code: app.code });
   if (!(err instanceof AppError)) logger.error({ err }, 'http | unexpected error');
   if (res.headersSent) {
     res.destroy();
@@ -85,6 +86,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: R
 
 interface Route {
   method: string;
+  /** The path as declared (`/api/rooms/:id`), the `route` label of request metrics. */
+  path: string;
   pattern: RegExp;
   keys: string[];
   handler: RouteHandler;
@@ -106,12 +109,12 @@ export class Router {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), keys, handler });
     return this;
   }
 
   /** Finds the handler for a request; `methodMismatch` when the path exists with other methods. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | 'methodMismatch' | null {
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; path: string } | 'methodMismatch' | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.pattern.exec(pathname);
@@ -126,7 +129,7 @@ export class Router {
           throw new BadRequestError('malformed percent-encoding in path');
         }
       });
-      return { handler: r.handler, params };
+      return { handler: r.handler, params, path: r.path };
     }
     return pathMatched ? 'methodMismatch' : null;
   }

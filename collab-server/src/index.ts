@@ -14,3 +14,7 @@ export { SqliteAccountStore } from './SqliteAccountStore.js';
 export { AccountsApi, SESSION_COOKIE, SIGNIN_FAILURES_PER_EMAIL, SIGNIN_FAILURES_PER_IP, SIGNIN_WINDOW_MS, sessionId, type Authenticated } from './AccountsApi.js';
 export { hashPassword, verifyPassword, SCRYPT_PARAMS, SALT_BYTES, type PasswordHash, type ScryptParams } from './passwords.js';
 export { RateLimiter } from './RateLimiter.js';
+export { Workspace, isBinary, BINARY_SNIFF_BYTES, type DiskFile, type UnopenableReason } from './Workspace.js';
+export { WorkspaceSync, WORKSPACE_ORIGIN, applyDiff, type WorkspaceSyncOptions } from './WorkspaceSync.js';
+export { GitImport, type GitImportOptions } from './GitImport.js';
+export { SyncRecords, sha256, type SyncRecord } from './SyncRecords.js';

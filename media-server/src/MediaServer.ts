@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ERRORS, MEDIA_CLOSE_REASONS, MEDIA_MAX_MESSAGE_BYTES } from '@coderoom/shared/client';
-import { closedWithin, isOriginAllowed, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
+import { closedWithin, connectionsGauge, isOriginAllowed, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
 import type { MediaConfig } from './config.js';
 import { WorkerPool } from './WorkerPool.js';
 import { MediaRoom } from './MediaRoom.js';
@@ -78,7 +78,11 @@ class Server implements MediaServer, ConnectionHost {
       if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, MEDIA_CLOSE_REASONS.SHUTTING_DOWN);
       const conn = new ClientConnection(ws, this, this.logger.child({ component: 'ClientConnection' }));
       this.connections.add(conn);
-      ws.once('close', () => this.connections.delete(conn));
+      connectionsGauge.inc({ plane: 'media' });
+      ws.once('close', () => {
+        this.connections.delete(conn);
+        connectionsGauge.dec({ plane: 'media' });
+      });
     });
   }
 

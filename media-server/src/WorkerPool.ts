@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import type { Logger } from '@coderoom/shared';
 import type { MediaConfig } from './config.js';
+import { instrumentWorker, reportWorkers, workerDeathsCounter } from './metrics.js';
 
 /** Wait before replacing a dead worker, in ms (its WebRtcServer port must be released first). */
 export const WORKER_RESPAWN_DELAY_MS = 500;
@@ -42,6 +43,7 @@ export class WorkerPool {
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
   private lastDeath: string | null = null;
   private closed = false;
+  private readonly unreport = reportWorkers(() => this.slots);
 
   private constructor(
     private readonly mediasoup: Mediasoup,
@@ -103,6 +105,7 @@ export class WorkerPool {
 
   private async spawn(index: number): Promise<WorkerSlot> {
     const worker = await this.mediasoup.createWorker({ logLevel: this.config.workerLogLevel, logTags: [...this.config.workerLogTags], disableLiburing: true });
+    instrumentWorker(worker);
     const port = this.config.rtcBasePort + index;
     const announced = this.config.announcedAddress ? { announcedAddress: this.config.announcedAddress } : {};
     let webRtcServer: types.WebRtcServer;
@@ -124,6 +127,7 @@ export class WorkerPool {
 
   private handleDeath(slot: WorkerSlot, err: Error): void {
     slot.alive = false;
+    workerDeathsCounter.inc();
     this.lastDeath = `worker ${slot.worker.pid} died: ${err.message}`;
     this.logger.error({ pid: slot.worker.pid, index: slot.index, err: err.message }, 'worker died | replacing it');
     for (const listener of this.diedListeners) listener(slot);
@@ -153,6 +157,7 @@ export class WorkerPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.unreport();
     for (const t of this.respawnTimers) clearTimeout(t);
     this.respawnTimers.clear();
     this.diedListeners.clear();

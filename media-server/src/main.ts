@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { createLogger, TokenVerifier } from '@coderoom/shared';
+import { createLogger, readyGauge, renderMetrics, TokenVerifier } from '@coderoom/shared';
 import { loadMediaConfig } from './config.js';
 import { createMediaServer } from './MediaServer.js';
 import { LogAuditSink } from './LogAuditSink.js';
@@ -36,6 +36,14 @@ const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/healthz') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+    return;
+  }
+  if (path === '/metrics') {
+    readyGauge.set(media.readiness() === null ? 1 : 0);
+    renderMetrics().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
+    );
     return;
   }
   if (path === '/readyz') {

@@ -11,6 +11,7 @@ import {
 import type { AccessClaims, Logger, TokenVerifier } from '@coderoom/shared';
 import { parseClientMessage } from './parseClientMessage.js';
 import type { TerminalView, ViewSocket } from './TerminalView.js';
+import { bytesOutCounter } from './metrics.js';
 
 /** Time a client has to send a valid hello, in ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
@@ -65,11 +66,14 @@ export class ClientConnection implements ViewSocket {
   sendFrame(frame: Buffer): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame, { binary: false });
+    bytesOutCounter.inc(frame.byteLength);
   }
 
   send(msg: PtyServerMessage): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(msg));
+    const text = JSON.stringify(msg);
+    this.ws.send(text);
+    bytesOutCounter.inc(Buffer.byteLength(text));
   }
 
   /** Answers a failed request; nothing changed. */

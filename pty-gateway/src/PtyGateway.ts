@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ERRORS, PTY_CLOSE_REASONS, RoomIdSchema, type PtyClientMessage } from '@coderoom/shared/client';
-import { closedWithin, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
+import { closedWithin, connectionsGauge, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
 import type { PtyConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './ClientConnection.js';
 import { TerminalRoom } from './TerminalRoom.js';
@@ -79,7 +79,11 @@ class Gateway implements PtyGateway, ConnectionHost {
       if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, PTY_CLOSE_REASONS.SHUTTING_DOWN);
       const conn = new ClientConnection(ws, roomParam, this, this.logger);
       this.connections.add(conn);
-      ws.once('close', () => this.connections.delete(conn));
+      connectionsGauge.inc({ plane: 'pty' });
+      ws.once('close', () => {
+        this.connections.delete(conn);
+        connectionsGauge.dec({ plane: 'pty' });
+      });
     });
   }
 

@@ -4,6 +4,7 @@ import type { PtyServerMessage, TerminalStatus } from '@coderoom/shared/client';
 import { OutputRing, type StreamChunk } from './OutputRing.js';
 import { ScreenMirror, type Snapshot } from './ScreenMirror.js';
 import type { Recorder } from './Recorder.js';
+import { terminalSessionsGauge } from './metrics.js';
 
 /** How long output is coalesced before it is sent, in ms. */
 export const BATCH_WINDOW_MS = 2;
@@ -78,6 +79,7 @@ export class TerminalSession {
     this.rows = rows;
     this.ring = new OutputRing(ringBytes);
     this.mirror = new ScreenMirror(cols, rows, (paused) => (paused ? this.pty?.pause() : this.pty?.resume()), logger);
+    terminalSessionsGauge.inc();
     this.start();
   }
 
@@ -155,6 +157,7 @@ export class TerminalSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    terminalSessionsGauge.dec();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.exitTimer) clearTimeout(this.exitTimer);
     this.flushTimer = this.exitTimer = null;

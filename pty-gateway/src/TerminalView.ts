@@ -2,6 +2,7 @@ import type { Logger } from '@coderoom/shared';
 import type { PtyServerMessage } from '@coderoom/shared/client';
 import type { StreamChunk } from './OutputRing.js';
 import { encodeChunk, type StreamSink, type TerminalSession } from './TerminalSession.js';
+import { viewerResyncsCounter, viewersGauge } from './metrics.js';
 
 /** The socket side a view writes to. */
 export interface ViewSocket {
@@ -26,7 +27,9 @@ export class TerminalView implements StreamSink {
   private state: 'live' | 'behind' | 'syncing' = 'syncing';
   private closed = false;
 
-  constructor(readonly terminal: TerminalSession, private readonly socket: ViewSocket, private readonly logger: Logger) {}
+  constructor(readonly terminal: TerminalSession, private readonly socket: ViewSocket, private readonly logger: Logger) {
+    viewersGauge.inc();
+  }
 
   /** Starts the stream: resume after `lastSeq` when the ring still has it, else a snapshot. */
   start(lastSeq: number | undefined): void {
@@ -56,7 +59,10 @@ export class TerminalView implements StreamSink {
   catchUp(): void {
     if (this.closed || this.state !== 'behind') return;
     const ring = this.terminal.ring;
-    if (!ring.canResumeAfter(this.lastSeq)) return this.resync();
+    if (!ring.canResumeAfter(this.lastSeq)) {
+      viewerResyncsCounter.inc();
+      return this.resync();
+    }
     for (const chunk of ring.after(this.lastSeq)) {
       if (this.socket.congested) {
         this.socket.wantDrain(this);
@@ -74,7 +80,9 @@ export class TerminalView implements StreamSink {
 
   /** Stops watching; idempotent. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    viewersGauge.dec();
     this.terminal.sinks.delete(this);
   }
 

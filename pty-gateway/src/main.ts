@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { createLogger, TokenVerifier } from '@coderoom/shared';
+import { createLogger, readyGauge, renderMetrics, TokenVerifier } from '@coderoom/shared';
 import { loadPtyConfig } from './config.js';
 import { createPtyGateway } from './PtyGateway.js';
 import { SqliteAuditSink } from './SqliteAuditSink.js';
@@ -29,6 +29,15 @@ const gateway = createPtyGateway({ config, logger, verifier: new TokenVerifier({
 const server = createServer((req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  if (req.url === '/metrics') {
+    // The gateway has no dependency to wait for: serving is being ready.
+    readyGauge.set(1);
+    renderMetrics().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
+    );
     return;
   }
   const m = /^\/api\/rooms\/([^/]+)\/recordings(?:\/([^/]+))?$/.exec(req.url ?? '');

@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './config.js';
 export * from './origin.js';
 export * from './upgrade.js';
+export * from './metrics.js';

@@ -15,6 +15,29 @@ export const RoomNameSchema = nameSchema(MAX_ROOM_NAME_CHARS);
 export const CreateRoomRequestSchema = z.object({ name: RoomNameSchema, displayName: DisplayNameSchema }).strict();
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequestSchema>;
 
+/** A git branch, tag or commit: no leading `-`, no `..`, no trailing `/`, `.` or `.lock`. */
+export const GitRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$/, 'invalid git ref')
+  .refine((r) => !r.includes('..') && !r.includes('//') && !/(\/|\.|\.lock)$/.test(r), 'invalid git ref');
+
+/** Where a room's workspace is cloned from: an absolute path on the server, or a URL. */
+export const GitSourceSchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s) && !s.startsWith('-'), 'invalid git source');
+
+/** POST /api/rooms/from-git: create a room whose workspace is a clone of a git repository at `ref`. */
+export const CreateRoomFromGitRequestSchema = z
+  .object({ name: RoomNameSchema, displayName: DisplayNameSchema, source: GitSourceSchema, ref: GitRefSchema.optional() })
+  .strict();
+export type CreateRoomFromGitRequest = z.infer<typeof CreateRoomFromGitRequestSchema>;
+
+/** A file of a workspace as imported: `openable` false for large, binary and symlinked files. */
+export const WorkspaceFileSchema = z.object({ path: z.string(), openable: z.boolean(), reason: z.string().optional() });
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
+
 /** A room as the API shows it. */
 export const RoomSchema = z.object({ id: RoomIdSchema, name: z.string(), createdAt: z.number() });
 export type Room = z.infer<typeof RoomSchema>;
