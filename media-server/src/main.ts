@@ -1,7 +1,5 @@
 // Runs the media server on its own HTTP server (scale-out mode); the all-in-one hub mounts it instead.
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import { createLogger, readyGauge, renderMetrics, TokenVerifier } from '@coderoom/shared';
 import { loadMediaConfig } from './config.js';
 import { createMediaServer } from './MediaServer.js';
@@ -12,22 +10,18 @@ const MEDIA_PATH = '/media';
 
 const config = loadMediaConfig(process.env);
 const logger = createLogger(config.logLevel).child({ service: 'media-server' });
-/** A public key as TokenIssuer stores it. */
-type PublicJwk = ConstructorParameters<typeof TokenVerifier>[0]['keys'][number];
-
-const keyFile = join(config.dataDir, 'keys', 'signing.jwk.json');
-let publicJwk: PublicJwk;
+let verifier: TokenVerifier;
 try {
-  publicJwk = (JSON.parse(readFileSync(keyFile, 'utf8')) as { publicJwk: PublicJwk }).publicJwk;
+  verifier = TokenVerifier.fromDataDir(config.dataDir);
 } catch (err) {
-  console.error(`media-server: cannot read the public key from ${keyFile} (written by the control plane): ${(err as Error).message}`);
+  console.error(`media-server: ${(err as Error).message}`);
   process.exit(1);
 }
 
 const media = await createMediaServer({
   config,
   logger,
-  verifier: new TokenVerifier({ keys: [publicJwk] }),
+  verifier,
   audit: new LogAuditSink(logger.child({ component: 'audit' })),
   allowedOrigins: [],
 });

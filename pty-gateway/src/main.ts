@@ -12,19 +12,15 @@ const PTY_PATH = '/pty';
 
 const config = loadPtyConfig(process.env);
 const logger = createLogger(config.logLevel).child({ service: 'pty-gateway' });
-/** A public key as TokenIssuer stores it. */
-type PublicJwk = ConstructorParameters<typeof TokenVerifier>[0]['keys'][number];
-
-const keyFile = join(config.dataDir, 'keys', 'signing.jwk.json');
-let publicJwk: PublicJwk;
+let verifier: TokenVerifier;
 try {
-  publicJwk = (JSON.parse(readFileSync(keyFile, 'utf8')) as { publicJwk: PublicJwk }).publicJwk;
+  verifier = TokenVerifier.fromDataDir(config.dataDir);
 } catch (err) {
-  console.error(`pty-gateway: cannot read the public key from ${keyFile} (written by the control plane): ${(err as Error).message}`);
+  console.error(`pty-gateway: ${(err as Error).message}`);
   process.exit(1);
 }
 const audit = new SqliteAuditSink(join(config.dataDir, 'pty-audit.sqlite'));
-const gateway = createPtyGateway({ config, logger, verifier: new TokenVerifier({ keys: [publicJwk] }), audit });
+const gateway = createPtyGateway({ config, logger, verifier: verifier, audit });
 
 const server = createServer((req, res) => {
   if (req.url === '/healthz') {

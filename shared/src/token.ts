@@ -99,6 +99,20 @@ export class TokenVerifier {
     this.keys = createLocalJWKSet(jwks);
   }
 
+  /**
+   * A verifier with the public key the control plane keeps in `<dataDir>/keys/signing.jwk.json`
+   * (for planes running on their own). Throws with the file's path when it cannot be read.
+   */
+  static fromDataDir(dataDir: string): TokenVerifier {
+    const file = join(dataDir, 'keys', 'signing.jwk.json');
+    try {
+      const { publicJwk } = JSON.parse(readFileSync(file, 'utf8')) as { publicJwk: JWK };
+      return new TokenVerifier({ keys: [publicJwk] });
+    } catch (err) {
+      throw new Error(`cannot read the public key from ${file} (written by the control plane): ${(err as Error).message}`);
+    }
+  }
+
   /** Returns the claims, or throws UnauthorizedError with the reason. */
   async verify(token: unknown): Promise<AccessClaims> {
     if (typeof token !== 'string' || token.length === 0) throw new UnauthorizedError('missing token');
