@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import type { Logger } from '@coderoom/shared';
 
 /** Header fields of an asciicast v2 file we write. */
@@ -19,9 +19,11 @@ export class Recorder {
   private closing: Promise<void> | null = null;
 
   constructor(readonly id: string, readonly path: string, header: CastHeader, private readonly logger: Logger) {
-    this.stream = createWriteStream(path, { flags: 'wx', mode: 0o640 });
+    // The file and its header exist before the recording is announced, so it is listed at once.
+    const fd = openSync(path, 'wx', 0o640);
+    writeSync(fd, `${JSON.stringify({ version: 2, width: header.width, height: header.height, timestamp: Math.floor(this.startedAt / 1000), title: header.title, env: header.env })}\n`);
+    this.stream = createWriteStream('', { fd });
     this.stream.on('error', (err) => this.logger.error({ err, path }, 'Recorder | write failed'));
-    this.stream.write(`${JSON.stringify({ version: 2, width: header.width, height: header.height, timestamp: Math.floor(this.startedAt / 1000), title: header.title, env: header.env })}\n`);
   }
 
   /** Appends output. */
