@@ -111,7 +111,7 @@ describe('coderoom CLI', () => {
     }
   });
 
-  it('HEALTH2 a killed mediasoup worker makes /readyz fail with the reason, then a new worker takes its place', async () => {
+  it('HEALTH2 OPS a killed mediasoup worker makes /readyz fail with the reason, a new worker takes its place, and the metric counts it', async () => {
     const hub = await startHubProcess(tempDir());
     const before = await readyz(hub.url);
     expect(before.status).toBe(200);
@@ -124,5 +124,8 @@ describe('coderoom CLI', () => {
     expect(after.body.media.workers).toHaveLength(1);
     expect(after.body.media.workers[0]!.pid).not.toBe(pid);
     expect(after.body.media.workers[0]!.alive).toBe(true);
+    // ...and the metric counts the death.
+    const scrape = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(scrape).toMatch(/^coderoom_media_worker_deaths_total 1$/m);
   });
 });
