@@ -6,6 +6,7 @@ import {
   type MediaResponse,
   type MediaServerMessage,
 } from '@coderoom/shared/client';
+import { parseServerMessage } from '../parseServerMessage';
 
 /** How long a request may wait for its answer, in ms. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -79,15 +80,8 @@ export class MediaSocket {
   }
 
   private onMessage(raw: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    const parsed = MediaServerMessageSchema.safeParse(json);
-    if (!parsed.success) return; // a newer server's message: ignore it
-    const msg = parsed.data;
+    const msg = parseServerMessage(raw, MediaServerMessageSchema);
+    if (!msg) return;
     if (msg.type === 'result' || msg.type === 'error') {
       if (msg.id === null) return;
       const p = this.pending.get(msg.id);

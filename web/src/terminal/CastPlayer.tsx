@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { eventIndexAfter, type Cast } from './asciicast';
 import type { XtermView } from './XtermView';
-import { TerminalIcon } from './TerminalIcon';
+import { Icon } from '../Icon';
 
 /** Playback speeds offered. */
 const SPEEDS = [0.5, 1, 2, 4] as const;
@@ -101,7 +101,7 @@ export function CastPlayer({ cast }: { cast: Cast }) {
       </div>
       <div className="cast-controls">
         <button type="button" className="btn tiny primary" onClick={() => setPlaying((p) => !p)} disabled={!view || cast.events.length === 0} data-testid="cast-play" aria-label={playing ? 'Pause' : 'Play'}>
-          <TerminalIcon name={playing ? 'pause' : 'play'} size={14} />
+          <Icon name={playing ? 'pause' : 'play'} size={14} />
           {playing ? 'Pause' : 'Play'}
         </button>
         <input

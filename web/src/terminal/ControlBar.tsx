@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { isHost, type TerminalInfo } from '@coderoom/shared/client';
 import type { PtyClient, PtyYou } from './PtyClient';
-import { TerminalIcon } from './TerminalIcon';
+import { Icon } from '../Icon';
 
 interface Props {
   client: PtyClient;
@@ -48,7 +48,7 @@ export function ControlBar({ client, info, you }: Props) {
           onClick={() => client.request(handUp ? { type: 'lowerHand', terminalId } : { type: 'raiseHand', terminalId })}
           title={handUp ? 'Withdraw your request for control' : 'Ask the host for control of this terminal'}
         >
-          <TerminalIcon name="hand" size={14} />
+          <Icon name="hand" size={14} />
           {handUp ? 'Lower hand' : 'Raise hand'}
         </button>
       )}
@@ -58,7 +58,7 @@ export function ControlBar({ client, info, you }: Props) {
         <ul className="term-hands" aria-label="Raised hands">
           {info.hands.map((h) => (
             <li key={h.sub} className="chip hand" data-testid="terminal-hand" data-name={h.name}>
-              <TerminalIcon name="hand" size={14} />
+              <Icon name="hand" size={14} />
               <span className="chip-name">{h.name}</span>
               <button type="button" className="chip-btn primary" data-testid="terminal-grant" onClick={() => client.request({ type: 'grant', terminalId, sub: h.sub })} aria-label={`Give ${h.name} control`}>
                 Grant
@@ -81,7 +81,7 @@ export function ControlBar({ client, info, you }: Props) {
             aria-pressed={info.recording !== null}
             onClick={() => client.request({ type: info.recording ? 'recordStop' : 'recordStart', terminalId })}
           >
-            <TerminalIcon name={info.recording ? 'stop' : 'record'} size={14} />
+            <Icon name={info.recording ? 'stop' : 'record'} size={14} />
             {info.recording ? 'Stop recording' : 'Record'}
           </button>
         )}

@@ -8,6 +8,7 @@ import {
   type Role,
   type TerminalInfo,
 } from '@coderoom/shared/client';
+import { parseServerMessage } from '../parseServerMessage';
 import { Store } from '../Store';
 import type { TokenKeeper } from '../TokenKeeper';
 import { reconnectDelayMs } from './reconnectDelay';
@@ -220,15 +221,8 @@ export class PtyClient {
   }
 
   private onMessage(raw: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    const parsed = PtyServerMessageSchema.safeParse(json);
-    if (!parsed.success) return; // a newer server's message we do not know: ignore it
-    this.handle(parsed.data);
+    const msg = parseServerMessage(raw, PtyServerMessageSchema);
+    if (msg) this.handle(msg);
   }
 
   private handle(msg: PtyServerMessage): void {

@@ -4,7 +4,7 @@ import type { TokenKeeper } from '../TokenKeeper';
 import { CastParseError, parseCast, type Cast } from './asciicast';
 import { CastPlayer } from './CastPlayer';
 import { fetchRecording, listRecordings, type RecordingEntry } from './recordingsApi';
-import { TerminalIcon } from './TerminalIcon';
+import { Icon } from '../Icon';
 
 interface Props {
   roomId: string;
@@ -140,11 +140,11 @@ export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
                 </span>
               </div>
               <button type="button" className="btn tiny" onClick={() => void play(r)} disabled={busy !== null} data-testid="recording-play" aria-label={`Replay ${r.title || r.id}`}>
-                <TerminalIcon name="play" size={14} />
+                <Icon name="play" size={14} />
                 Replay
               </button>
               <button type="button" className="btn tiny ghost" onClick={() => void download(r)} disabled={busy !== null} data-testid="recording-download" aria-label={`Download ${r.title || r.id} as an asciicast file`}>
-                <TerminalIcon name="download" size={14} />
+                <Icon name="download" size={14} />
                 Download
               </button>
             </li>

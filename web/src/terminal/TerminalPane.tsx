@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TerminalInfo } from '@coderoom/shared/client';
 import type { PtyClient } from './PtyClient';
 import type { XtermView } from './XtermView';
-import { TerminalIcon } from './TerminalIcon';
+import { Icon } from '../Icon';
 
 /** How long a pane's size must stay put before a driver sends it, in ms. */
 const RESIZE_DEBOUNCE_MS = 80;
@@ -112,7 +112,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
     >
       {showHeader && (
         <div className="term-pane-head">
-          <TerminalIcon name="terminal" size={14} />
+          <Icon name="terminal" size={14} />
           <span className="term-pane-title">{info.title}</span>
           <span className="term-pane-size muted">
             {info.cols}×{info.rows}
@@ -142,7 +142,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
           </span>
           {driver ? (
             <button type="button" className="btn tiny primary" data-testid="terminal-restart" onClick={() => client.request({ type: 'restart', terminalId })}>
-              <TerminalIcon name="restart" size={14} />
+              <Icon name="restart" size={14} />
               Restart
             </button>
           ) : (

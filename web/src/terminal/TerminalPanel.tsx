@@ -8,7 +8,7 @@ import { INITIAL_LAYOUT, paneCount, reconcile, showTerminal, toggleSplit, unshow
 import { PtyClient, type PtyLink, type PtyYou } from './PtyClient';
 import { RecordingsDialog } from './RecordingsDialog';
 import { SplitView } from './SplitView';
-import { TerminalIcon } from './TerminalIcon';
+import { Icon } from '../Icon';
 import { TerminalPane } from './TerminalPane';
 import { TerminalTabs } from './TerminalTabs';
 import { Toasts } from './Toasts';
@@ -95,7 +95,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           <p className="muted">{terminals.length > count - 1 ? 'Pick a tab to show it here.' : mayCreate ? 'No other terminal to show here.' : 'Only one terminal is open.'}</p>
           {mayCreate && (
             <button type="button" className="btn tiny" onClick={() => create(index)} disabled={!connected}>
-              <TerminalIcon name="terminal" size={14} /> New terminal here
+              <Icon name="terminal" size={14} /> New terminal here
             </button>
           )}
         </div>
@@ -130,7 +130,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
         />
         {mayCreate && (
           <button type="button" className="icon-btn" data-testid="terminal-new" onClick={() => create(layout.active)} disabled={!connected} aria-label="New terminal" title="New terminal">
-            <TerminalIcon name="plus" size={18} />
+            <Icon name="plus" size={18} />
           </button>
         )}
         <div className="term-bar-spacer" />
@@ -144,7 +144,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           aria-label="Split side by side"
           title="Split side by side"
         >
-          <TerminalIcon name="splitRow" />
+          <Icon name="splitRow" />
         </button>
         <button
           type="button"
@@ -156,10 +156,10 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           aria-label="Split top and bottom"
           title="Split top and bottom"
         >
-          <TerminalIcon name="splitColumn" />
+          <Icon name="splitColumn" />
         </button>
         <button type="button" className="icon-btn" data-testid="terminal-recordings" onClick={() => setShowRecordings(true)} aria-label="Recordings" title="Recordings">
-          <TerminalIcon name="film" />
+          <Icon name="film" />
         </button>
       </div>
 
@@ -214,7 +214,7 @@ function EmptyState({ link, you, onCreate }: { link: PtyLink; you: PtyYou | null
   return (
     <div className="term-empty" data-testid="terminal-empty">
       <div>
-        <TerminalIcon name="terminal" size={28} />
+        <Icon name="terminal" size={28} />
         {canEdit(you.role) ? (
           <>
             <h2>No terminals yet — start one</h2>
