@@ -62,6 +62,8 @@ export class TerminalSession {
   private flushTimer: NodeJS.Timeout | null = null;
   private recorder: Recorder | null = null;
   private recorderLive = false;
+  /** Settles once the recording in progress has caught up with the stream (see startRecording). */
+  private recorderCaughtUp: Promise<void> = Promise.resolve();
   private exitTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -132,6 +134,29 @@ export class TerminalSession {
     this.recorder = recorder;
     this.recorderLive = false;
     this.events.changed();
+    this.recorderCaughtUp = this.catchUp(recorder);
+    await this.recorderCaughtUp;
+  }
+
+  /**
+   * Stops the recording in progress and closes its file. A stop that arrives while the recording is
+   * still catching up (the screen snapshot comes from the mirror's worker) waits for it, so output
+   * before the stop is never dropped from the file.
+   */
+  async stopRecording(): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    await this.recorderCaughtUp.catch(() => undefined); // a failed start is reported to whoever started it
+    if (this.recorder !== r) return;
+    this.flush();
+    this.recorder = null;
+    this.recorderLive = false;
+    await r.close();
+    // Announced once the file is complete, so whoever sees the recording end can read all of it.
+    this.events.changed();
+  }
+
+  private async catchUp(recorder: Recorder): Promise<void> {
     const snap = await this.snapshot();
     if (this.recorder !== recorder) return;
     recorder.output(snap.data);
@@ -140,17 +165,6 @@ export class TerminalSession {
       else recorder.resize(c.cols, c.rows);
     }
     this.recorderLive = true;
-  }
-
-  /** Stops the recording in progress and closes its file. */
-  async stopRecording(): Promise<void> {
-    const r = this.recorder;
-    if (!r) return;
-    this.flush();
-    this.recorder = null;
-    this.recorderLive = false;
-    this.events.changed();
-    await r.close();
   }
 
   /** Kills the shell and releases everything; idempotent. */

@@ -54,4 +54,22 @@ describe('recording', () => {
     expect(hub.gateway.recordingPath('../etc', list[0]!.id)).toBeNull();
     expect(hub.gateway.recordingPath(ROOM, 'tnothere-123')).toBeNull();
   });
+
+  it('PTY16: a stop sent right after a start still writes the screen the recording began with', async () => {
+    const hub = await startHub();
+    const host = await hub.client('host1', 'host');
+    const id = await host.createTerminal();
+    await host.run(id, 'echo on-screen-before', 'pre');
+    const before = host.messages.length;
+    // Back to back: the stop reaches the gateway while the recording still waits for its first snapshot.
+    host.send({ type: 'recordStart', terminalId: id });
+    host.send({ type: 'recordStop', terminalId: id });
+    await host.next('terminal', (m) => m.terminal.recording === null, before);
+
+    const [rec] = hub.gateway.listRecordings(ROOM);
+    expect(rec).toMatchObject({ active: false });
+    const lines = readFileSync(hub.gateway.recordingPath(ROOM, rec!.id)!, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).some((l) => l.includes('on-screen-before'))).toBe(true);
+  });
 });
