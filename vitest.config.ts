@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['*/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'e2e/**', 'web/**'],
+    // web/test holds Node-side checks of the web app (resources, the build); the app itself is tested by e2e/.
+    exclude: ['**/node_modules/**', 'e2e/**', 'web/src/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 30_000,
