@@ -81,7 +81,10 @@ export class SqliteDatabasePart implements DatabasePart {
       db.prepare('SELECT count(*) FROM sqlite_master').get();
       return null;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') return `${this.file} is open in another process (a running hub?)`;
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `${this.file} is open in another process (a running hub?)`;
+      // Not a database at all (damaged, or some other file): nothing can be serving from it.
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return null;
       throw err;
     } finally {
       db.close();

@@ -131,6 +131,7 @@ program
   .description('write an online backup of a data dir (database, keys, recordings, workspaces) to one .tar.gz; the hub may keep running')
   .requiredOption('--out <file>', 'archive to write (atomically, mode 0600: it holds the signing key)')
   .option('--data-dir <dir>', 'data dir (default DATA_DIR)')
+  .addHelpText('after', '\nProgress goes to stderr; stdout stays empty. Example:\n  coderoom backup --data-dir /var/lib/coderoom --out /backups/coderoom-$(date +%F).tar.gz')
   .action(async (opts: { out: string; dataDir?: string }) => {
     const dataDir = dataDirOf(opts);
     await createBackup({ dataDir, out: opts.out, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });
@@ -142,6 +143,7 @@ program
   .requiredOption('--from <file>', 'archive written by `coderoom backup`')
   .option('--data-dir <dir>', 'data dir to restore into (default DATA_DIR); created if missing')
   .option('--force', "replace the CodeRoom state of a non-empty data dir")
+  .addHelpText('after', '\nA damaged, tampered or unsafe archive, a non-empty data dir (without --force) and a data dir a\nrunning hub uses are refused with exit status 2, and nothing is changed. Example:\n  coderoom restore --from /backups/coderoom-2026-11-26.tar.gz --data-dir /var/lib/coderoom')
   .action(async (opts: { from: string; dataDir?: string; force?: boolean }) => {
     const dataDir = dataDirOf(opts);
     await restoreBackup({ from: opts.from, dataDir, force: opts.force === true, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });

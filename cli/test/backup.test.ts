@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import BetterSqlite3 from 'better-sqlite3';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDocName, TokenVerifier } from '@coderoom/shared';
+import { AppError, formatDocName, TokenVerifier } from '@coderoom/shared';
 import { acknowledged, api, connect, createFile, createRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
 import { CLI_BIN, startHubProcess } from './hubProcess.js';
 import { restoreBackup } from '../src/Restore.js';
@@ -199,6 +199,23 @@ async function refused(archive: string, message: RegExp): Promise<void> {
   expect(existsSync(target)).toBe(false);
 }
 
+describe('backup progress', () => {
+  it('OPS14 redraws one line on a terminal, writes plain throttled lines otherwise', () => {
+    let tty = '';
+    const onTty = new Progress({ isTTY: true, write: (x: string) => (tty += x) });
+    onTty.update('database: 1/10 pages copied');
+    onTty.update('database: 2/10 pages copied'); // within the redraw interval: dropped
+    onTty.line('database: snapshot taken');
+    expect(tty).toBe('\r\x1b[2Kdatabase: 1/10 pages copied\r\x1b[2Kdatabase: snapshot taken\n');
+    let plain = '';
+    const inLog = new Progress({ isTTY: false, write: (x: string) => (plain += x) });
+    inLog.update('archiving: 1 entries, 10 B');
+    inLog.update('archiving: 2 entries, 20 B');
+    inLog.line('backup written');
+    expect(plain).toBe('archiving: 1 entries, 10 B\nbackup written\n');
+  });
+});
+
 describe('coderoom restore refuses', () => {
   it('OPS12 a tampered archive (one byte of a recording changed), and changes nothing', async () => {
     const tarBytes = gunzipSync(readFileSync(await goodArchive()));
@@ -250,6 +267,42 @@ describe('coderoom restore refuses', () => {
       await expect(restoreBackup({ from: archive, dataDir: target, force: false, database: new SqliteDatabasePart(join(target, 'coderoom.db'), true), progress, limits })).rejects.toThrow(/over the limit|more than 2 entries/);
       expect(existsSync(target)).toBe(false);
     }
+  });
+
+  it('OPS13 seeded fuzz: an archive with bytes changed restores exactly or is refused as bad input, changing nothing', async () => {
+    const archive = await goodArchive();
+    const tarBytes = gunzipSync(readFileSync(archive));
+    const restoreInto = (from: string, target: string) => restoreBackup({ from, dataDir: target, force: false, database: new SqliteDatabasePart(join(target, 'coderoom.db'), true), progress: new Progress(null) });
+    const reference = join(tempDir(), 'reference');
+    await restoreInto(archive, reference);
+    const want = tree(reference);
+    let seed = 0x5eed;
+    const random = () => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const dir = tempDir();
+    let refusedCount = 0;
+    for (let i = 0; i < 60; i++) {
+      const bytes = Buffer.from(tarBytes);
+      for (let k = 1 + Math.floor(random() * 3); k > 0; k--) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const file = join(dir, `fuzz-${i}.tar.gz`);
+      writeFileSync(file, gzipSync(bytes));
+      const target = join(dir, `target-${i}`);
+      try {
+        await restoreInto(file, target);
+        expect(tree(target), `case ${i}`).toEqual(want);
+      } catch (err) {
+        expect(err, `case ${i}: ${(err as Error).message}`).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('BAD_REQUEST');
+        expect(existsSync(target), `case ${i}`).toBe(false);
+        refusedCount++;
+      }
+    }
+    expect(refusedCount).toBeGreaterThan(0);
   });
 
   it('OPS11 a non-empty data dir unless --force (which replaces the state, stale WAL files included)', async () => {
