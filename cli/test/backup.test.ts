@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, formatDocName, TokenVerifier } from '@coderoom/shared';
 import { acknowledged, api, connect, createFile, createRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
 import { CLI_BIN, startHubProcess } from './hubProcess.js';
+import { Client as PtyClient } from '../../pty-gateway/test/harness.js';
 import { restoreBackup } from '../src/Restore.js';
 import { SqliteDatabasePart } from '../src/DatabasePart.js';
 import { Progress } from '../src/Progress.js';
@@ -79,8 +80,22 @@ describe('coderoom backup / restore roundtrip', () => {
     chmodSync(join(ws, 'run.sh'), 0o755);
     symlinkSync('src/b.ts', join(ws, 'link-to-b'));
     writeFileSync(join(ws, 'bin.dat'), Buffer.from([0, 1, 2, 255]));
-    mkdirSync(join(dataDir, 'recordings', roomId), { recursive: true });
-    writeFileSync(join(dataDir, 'recordings', roomId, 't1-abc123.cast'), CAST);
+    // Terminal recordings over the real /pty socket: one finished, one still recording during the backup.
+    const term = await PtyClient.connect(`ws://127.0.0.1:${hub.port}/pty`, { origin: hub.url });
+    await term.hello(hostToken, roomId);
+    const terminalId = await term.createTerminal();
+    const record = async () => {
+      const from = term.messages.length;
+      term.send({ type: 'recordStart', terminalId });
+      return (await term.next('terminal', (m) => m.terminal.recording !== null, from)).terminal.recording!.id;
+    };
+    const finished = await record();
+    await term.run(terminalId, 'echo hello-recording', 'rec');
+    const beforeStop = term.messages.length;
+    term.send({ type: 'recordStop', terminalId });
+    await term.next('terminal', (m) => m.terminal.recording === null, beforeStop);
+    const active = await record();
+    await term.run(terminalId, 'echo still-recording', 'rec2');
 
     // A writer types through the backup; what it had acknowledged before must be in the copy.
     await createFile(hub.url, roomId, 'typing.txt', hostToken);
@@ -115,6 +130,8 @@ describe('coderoom backup / restore roundtrip', () => {
     expect(backup.stderr).not.toContain(key.privateJwk.d);
     expect(readdirSync(join(archive, '..'))).toEqual(['hub.tar.gz']); // no temporary file left
 
+    // The workspaces as the backup saw them (the shell writes its history when the hub stops).
+    const srcWs = tree(join(dataDir, 'workspaces'));
     hub.child.kill('SIGTERM');
     expect((await hub.exited).code).toBe(0);
     writer.provider.destroy();
@@ -129,8 +146,13 @@ describe('coderoom backup / restore roundtrip', () => {
     for (const table of ['rooms', 'files', 'users', 'credentials', 'sessions', 'audit', 'schema_version']) expect(rows(dst, table), table).toEqual(rows(src, table));
     expect(readFileSync(join(restored, 'keys', 'signing.jwk.json'))).toEqual(readFileSync(join(dataDir, 'keys', 'signing.jwk.json')));
     expect(lstatSync(join(restored, 'keys', 'signing.jwk.json')).mode & 0o777).toBe(0o600);
-    expect(tree(join(restored, 'recordings'))).toEqual(tree(join(dataDir, 'recordings')));
-    const srcWs = tree(join(dataDir, 'workspaces'));
+    const cast = (dir: string, id: string) => readFileSync(join(dir, 'recordings', roomId, `${id}.cast`), 'utf8');
+    expect(cast(restored, finished)).toBe(cast(dataDir, finished));
+    expect(cast(restored, finished)).toContain('hello-recording');
+    // The one being written is cut after a complete line: a prefix of the source, every line whole JSON.
+    expect(cast(dataDir, active).startsWith(cast(restored, active))).toBe(true);
+    expect(cast(restored, active).endsWith('\n')).toBe(true);
+    for (const line of cast(restored, active).trimEnd().split('\n')) expect(() => JSON.parse(line) as unknown).not.toThrow();
     const dstWs = tree(join(restored, 'workspaces'));
     delete srcWs[`${roomId}/typing.txt`];
     delete dstWs[`${roomId}/typing.txt`];
@@ -156,7 +178,7 @@ describe('coderoom backup / restore roundtrip', () => {
     // The restored file is in step with its document (the database snapshot wins).
     await waitFor(() => readFileSync(join(restored, 'workspaces', roomId, 'typing.txt'), 'utf8') === t.text.toString(), 10_000, 'typing.txt in step');
     const recs = await api(again.url, 'GET', `/api/rooms/${roomId}/recordings`, undefined, hostToken);
-    expect(recs.body.recordings).toMatchObject([{ id: 't1-abc123', title: 'demo' }]);
+    expect((recs.body.recordings as { id: string }[]).map((r) => r.id).sort()).toEqual([finished, active].sort());
   });
 });
 
