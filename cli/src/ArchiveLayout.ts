@@ -72,19 +72,22 @@ export interface EntryFacts {
   path: string;
   /** Permission bits (0o777 at most). */
   mode: number;
+  /** Owner (a restore as root keeps it for workspaces, which shells may own as PTY_USER). */
+  uid: number;
+  gid: number;
   size: number;
   /** SHA-256 (hex) of the content of a file; of the link target of a symlink; empty for a directory. */
   sha256: string;
 }
 
-/** Running checksum of one part: SHA-256 over one line per entry (type, mode, size, content hash, path), in archive order. */
+/** Running checksum of one part: SHA-256 over one line per entry (type, mode, owner, size, content hash, path), in archive order. */
 export class PartDigest {
   private readonly hash = createHash('sha256');
   entries = 0;
   bytes = 0;
 
   add(e: EntryFacts): void {
-    this.hash.update(`${e.type} ${e.mode.toString(8)} ${e.size} ${e.sha256} ${JSON.stringify(e.path)}\n`);
+    this.hash.update(`${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size} ${e.sha256} ${JSON.stringify(e.path)}\n`);
     this.entries += 1;
     this.bytes += e.size;
   }

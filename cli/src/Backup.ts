@@ -9,7 +9,7 @@ import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { sha256 as textSha256 } from '@coderoom/collab-server';
 import { BadRequestError, NotFoundError } from '@coderoom/shared';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, PARTS, PartDigest, partOf, symlinkStaysInside, type EntryFacts, type Manifest, type PartName } from './ArchiveLayout.js';
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, PARTS, PartDigest, SQLITE_SIDE_SUFFIXES, partOf, symlinkStaysInside, type EntryFacts, type Manifest, type PartName } from './ArchiveLayout.js';
 import { SqliteDatabasePart, type DatabasePart } from './DatabasePart.js';
 import { formatBytes, type Progress } from './Progress.js';
 
@@ -21,6 +21,14 @@ const PAIR_ATTEMPTS = 20;
 const PAIR_RETRY_MS = 50;
 /** Bytes at the end of a streamed recording searched for its last complete line. */
 const CAST_TAIL_BYTES = 64 * 1024;
+
+/** Header facts of an entry: permission bits, time and owner. */
+interface Meta {
+  mode: number;
+  mtime?: Date;
+  uid?: number;
+  gid?: number;
+}
 
 /** The version of this build, recorded in the manifest. */
 export const CODEROOM_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -71,14 +79,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     dumps.push(dump);
     const facts = await database.dump(dump, (p) => progress.update(`database: ${p.done}/${p.total} ${p.unit} copied`));
     progress.line(`database: snapshot taken (${database.kind}, schema ${facts.schemaVersion})`);
-    await archive.file(PARTS.database.top, dump, 0o600);
+    await archive.file(PARTS.database.top, dump, { mode: 0o600 });
 
     const ptyAudit = new SqliteDatabasePart(join(dataDir, PARTS.ptyAudit.top), false);
     if (ptyAudit.exists()) {
       const auditDump = `${out}.${tag}.pty-audit.tmp`;
       dumps.push(auditDump);
       await ptyAudit.dump(auditDump, (p) => progress.update(`pty audit: ${p.done}/${p.total} ${p.unit} copied`));
-      await archive.file(PARTS.ptyAudit.top, auditDump, 0o600);
+      await archive.file(PARTS.ptyAudit.top, auditDump, { mode: 0o600 });
     }
 
     await archive.tree(dataDir, PARTS.keys.top);
@@ -95,7 +103,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
       parts: archive.summaries(),
       counts: { ...facts.counts, recordings: archive.castFiles, workspaceFiles: archive.workspaceFiles },
     };
-    await archive.buffer(null, MANIFEST_NAME, Buffer.from(JSON.stringify(manifest, null, 2)), 0o600);
+    await archive.buffer(null, MANIFEST_NAME, Buffer.from(JSON.stringify(manifest, null, 2)), { mode: 0o600 });
     pack.finalize();
     await written;
     await syncFile(tmp);
@@ -111,7 +119,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     await rm(tmp, { force: true });
     throw err;
   } finally {
-    for (const d of dumps) await rm(d, { force: true });
+    for (const d of dumps) for (const f of [d, ...SQLITE_SIDE_SUFFIXES.map((x) => d + x)]) await rm(f, { force: true });
   }
 }
 
@@ -159,10 +167,10 @@ class ArchiveWriter {
           await walk(childRel);
         } else if (cst.isFile()) {
           if (onFile) await onFile(childRel, abs, cst);
-          else await this.file(childRel, abs, cst.mode, cst.mtime);
+          else await this.file(childRel, abs, cst);
         } else if (cst.isSymbolicLink()) {
           const target = await readlink(abs).catch(() => null);
-          if (target !== null && symlinkStaysInside(childRel, target)) await this.symlink(childRel, target);
+          if (target !== null && symlinkStaysInside(childRel, target)) await this.symlink(childRel, target, cst);
           else this.warn(`left out ${childRel}: a symbolic link leading outside its workspace`);
         } else {
           this.warn(`left out ${childRel}: not a regular file, directory or symbolic link`);
@@ -185,19 +193,19 @@ class ArchiveWriter {
       const hasRecord = await lstat(recordAbs).then((s) => s.isFile(), () => false);
       this.workspaceFiles += 1;
       if (!hasRecord || st.size > WHOLE_READ_MAX_BYTES) {
-        await this.file(rel, abs, st.mode, st.mtime);
+        await this.file(rel, abs, st);
         return;
       }
       const pair = await readPair(abs, recordAbs);
       if (!pair) return;
       if (!pair.agree) this.warn(`${rel} kept changing during the backup; on restore it counts as changed on disk and is merged into its document`);
-      await this.buffer(rel, rel, pair.file, st.mode, st.mtime);
-      if (pair.record) await this.buffer(recordRel, recordRel, pair.record, 0o600);
+      await this.buffer(rel, rel, pair.file, st);
+      if (pair.record) await this.buffer(recordRel, recordRel, pair.record, { mode: 0o600 });
     });
   }
 
   /** Adds a file from disk; a recording is cut after its last complete line (it may be being written). */
-  async file(rel: string, abs: string, mode: number, mtime = new Date()): Promise<void> {
+  async file(rel: string, abs: string, meta: Meta): Promise<void> {
     const handle = await open(abs, 'r').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
@@ -210,7 +218,7 @@ class ArchiveWriter {
       if (size <= WHOLE_READ_MAX_BYTES) {
         let buf = await handle.readFile();
         if (isCast && buf.length > 0 && buf[buf.length - 1] !== 0x0a) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-        await this.buffer(rel, rel, buf, mode, mtime);
+        await this.buffer(rel, rel, buf, meta);
         return;
       }
       const length = isCast ? await completeLines(handle, size) : size;
@@ -218,7 +226,7 @@ class ArchiveWriter {
       let done: () => void;
       let failed: (err: Error) => void;
       const finished = new Promise<void>((res, rej) => ((done = res), (failed = rej)));
-      const entry = this.pack.entry({ name: rel, type: 'file', size: length, mode: mode & 0o777, mtime }, (err) => (err ? failed(err) : done()));
+      const entry = this.pack.entry({ ...header(meta), name: rel, type: 'file', size: length }, (err) => (err ? failed(err) : done()));
       let got = 0;
       for await (const chunk of createReadStream('', { fd: handle, start: 0, end: length - 1, autoClose: false }) as AsyncIterable<Buffer>) {
         hash.update(chunk);
@@ -229,34 +237,35 @@ class ArchiveWriter {
       if (got !== length) throw new Error(`${rel} shrank while it was read (${got} of ${length} bytes); run the backup again`);
       (entry as unknown as { end(): void }).end();
       await finished;
-      this.count(rel, { type: 'file', path: rel, mode: mode & 0o777, size: length, sha256: hash.digest('hex') });
+      this.count(rel, meta, { type: 'file', size: length, sha256: hash.digest('hex') });
     } finally {
       await handle.close();
     }
   }
 
   /** Adds a file from memory; `rel` null for the manifest (in no part). */
-  async buffer(rel: string | null, name: string, buf: Buffer, mode: number, mtime = new Date()): Promise<void> {
-    await new Promise<void>((res, rej) => this.pack.entry({ name, type: 'file', size: buf.length, mode: mode & 0o777, mtime }, buf, (err) => (err ? rej(err) : res())));
+  async buffer(rel: string | null, name: string, buf: Buffer, meta: Meta): Promise<void> {
+    await new Promise<void>((res, rej) => this.pack.entry({ ...header(meta), name, type: 'file', size: buf.length }, buf, (err) => (err ? rej(err) : res())));
     this.tick(buf.length);
-    if (rel !== null) this.count(rel, { type: 'file', path: rel, mode: mode & 0o777, size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+    if (rel !== null) this.count(rel, meta, { type: 'file', size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
   }
 
   private async dir(rel: string, st: Stats): Promise<void> {
-    await new Promise<void>((res, rej) => this.pack.entry({ name: rel, type: 'directory', mode: st.mode & 0o777, mtime: st.mtime }, (err) => (err ? rej(err) : res())));
-    this.count(rel, { type: 'directory', path: rel, mode: st.mode & 0o777, size: 0, sha256: '' });
+    await new Promise<void>((res, rej) => this.pack.entry({ ...header(st), name: rel, type: 'directory' }, (err) => (err ? rej(err) : res())));
+    this.count(rel, st, { type: 'directory', size: 0, sha256: '' });
   }
 
-  private async symlink(rel: string, target: string): Promise<void> {
-    await new Promise<void>((res, rej) => this.pack.entry({ name: rel, type: 'symlink', linkname: target, mode: 0o777 }, (err) => (err ? rej(err) : res())));
-    this.count(rel, { type: 'symlink', path: rel, mode: 0o777, size: 0, sha256: createHash('sha256').update(target).digest('hex') });
+  private async symlink(rel: string, target: string, st: Stats): Promise<void> {
+    const meta = { mode: 0o777, mtime: st.mtime, uid: st.uid, gid: st.gid };
+    await new Promise<void>((res, rej) => this.pack.entry({ ...header(meta), name: rel, type: 'symlink', linkname: target }, (err) => (err ? rej(err) : res())));
+    this.count(rel, meta, { type: 'symlink', size: 0, sha256: createHash('sha256').update(target).digest('hex') });
   }
 
-  private count(rel: string, facts: EntryFacts): void {
+  private count(rel: string, meta: Meta, facts: Pick<EntryFacts, 'type' | 'size' | 'sha256'>): void {
     const part = partOf(rel)!;
     let d = this.digests.get(part);
     if (!d) this.digests.set(part, (d = new PartDigest()));
-    d.add(facts);
+    d.add({ ...facts, path: rel, mode: meta.mode & 0o777, uid: meta.uid ?? 0, gid: meta.gid ?? 0 });
     this.added.add(rel);
     this.totalEntries += 1;
   }
@@ -270,6 +279,11 @@ class ArchiveWriter {
     this.warnings.push(message);
     this.progress.line(`warning: ${message}`);
   }
+}
+
+/** The tar header fields of `meta`: permission bits only (never setuid), time, owner. */
+function header(meta: Meta): { mode: number; mtime: Date; uid: number; gid: number } {
+  return { mode: meta.mode & 0o777, mtime: meta.mtime ?? new Date(), uid: meta.uid ?? 0, gid: meta.gid ?? 0 };
 }
 
 /** A workspace file and its sync record, read until the record names the file's contents (or tries run out). */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -115,6 +115,9 @@ async function unpack(from: string, staging: string, limits: ArchiveLimits, prog
   const seen = new Map<string, 'file' | 'directory' | 'symlink'>();
   const links: { path: string; target: string }[] = [];
   const dirModes: { path: string; mode: number }[] = [];
+  // As root, workspace files keep their owners (shells may run as PTY_USER); otherwise the restoring user owns everything.
+  const asRoot = process.getuid?.() === 0;
+  const owners: { path: string; uid: number; gid: number }[] = [];
   let manifestText: string | null = null;
   let entries = 0;
   let total = 0;
@@ -167,9 +170,12 @@ async function unpack(from: string, staging: string, limits: ArchiveLimits, prog
         sha256 = await writeEntry(entry, dest, part === 'keys' || isDbPart ? 0o600 : mode);
         if (h.mtime) await utimes(dest, h.mtime, h.mtime);
       }
+      const uid = h.uid ?? 0;
+      const gid = h.gid ?? 0;
+      if (part === 'workspaces' && asRoot) owners.push({ path: dest, uid, gid });
       let d = digests.get(part);
       if (!d) digests.set(part, (d = new PartDigest()));
-      d.add({ type, path, mode: type === 'symlink' ? 0o777 : mode, size, sha256 });
+      d.add({ type, path, mode: type === 'symlink' ? 0o777 : mode, uid, gid, size, sha256 });
       progress.update(`reading archive: ${entries} entries, ${formatBytes(total)}`);
     }
     await flowing.catch((err: unknown) => {
@@ -196,6 +202,7 @@ async function unpack(from: string, staging: string, limits: ArchiveLimits, prog
     await symlink(l.target, l.path);
   }
   for (const d of dirModes.reverse()) await chmod(d.path, d.mode);
+  for (const o of owners) await lchown(o.path, o.uid, o.gid);
   return manifest;
 }
 

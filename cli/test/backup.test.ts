@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -47,8 +47,8 @@ function tree(dir: string, rel = ''): Record<string, string> {
     const r = rel ? `${rel}/${name}` : name;
     const st = lstatSync(join(dir, r));
     if (st.isSymbolicLink()) out[r] = `link ${readlinkSync(join(dir, r))}`;
-    else if (st.isDirectory()) Object.assign(out, { [r]: 'dir' }, tree(dir, r));
-    else out[r] = `file ${(st.mode & 0o777).toString(8)} ${readFileSync(join(dir, r), 'base64')}`;
+    else if (st.isDirectory()) Object.assign(out, { [r]: `dir ${st.uid}:${st.gid}` }, tree(dir, r));
+    else out[r] = `file ${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid} ${readFileSync(join(dir, r), 'base64')}`;
   }
   return out;
 }
@@ -78,6 +78,7 @@ describe('coderoom backup / restore roundtrip', () => {
     mkdirSync(join(ws, 'empty-dir'));
     writeFileSync(join(ws, 'run.sh'), '#!/bin/sh\necho hi\n');
     chmodSync(join(ws, 'run.sh'), 0o755);
+    if (process.getuid?.() === 0) chownSync(join(ws, 'run.sh'), 1234, 1234); // as a PTY_USER's file would be
     symlinkSync('src/b.ts', join(ws, 'link-to-b'));
     writeFileSync(join(ws, 'bin.dat'), Buffer.from([0, 1, 2, 255]));
     // Terminal recordings over the real /pty socket: one finished, one still recording during the backup.
