@@ -101,8 +101,9 @@ export class SqliteDatabasePart implements DatabasePart {
       let lastRemaining = Infinity;
       await db.backup(file, {
         progress: ({ totalPages, remainingPages }) => {
-          // A write by another connection restarts SQLite's backup; then copy the rest in one step.
-          if (remainingPages > lastRemaining) step = totalPages;
+          // A write by another connection between steps restarts SQLite's backup (a step then
+          // makes no headway): copy the rest in one step, or a busy hub would keep it restarting.
+          if (remainingPages >= lastRemaining) step = totalPages;
           lastRemaining = remainingPages;
           onProgress({ done: totalPages - remainingPages, total: totalPages, unit: 'pages' });
           return step;

@@ -222,6 +222,42 @@ async function refused(archive: string, message: RegExp): Promise<void> {
   expect(existsSync(target)).toBe(false);
 }
 
+describe('database dump', () => {
+  it('OPS10 the SQLite dump finishes while another connection keeps writing, reports pages as it goes, and is one moment of the database', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'coderoom.db');
+    const writerDb = new BetterSqlite3(file);
+    writerDb.pragma('journal_mode = WAL');
+    writerDb.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
+    const insert = writerDb.prepare('INSERT INTO big (blob) VALUES (?)');
+    writerDb.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(Buffer.alloc(4000, i % 256)); // ~3000 pages: several backup steps
+    })();
+    const before = 3000;
+    // Another connection writes on every turn of the event loop while the backup steps run.
+    let writes = 0;
+    const timer = setInterval(() => {
+      insert.run(Buffer.alloc(100, 7));
+      writes++;
+    }, 0);
+    const seen: { done: number; total: number }[] = [];
+    try {
+      await new SqliteDatabasePart(file, false).dump(join(dir, 'copy.db'), (p) => seen.push(p));
+    } finally {
+      clearInterval(timer);
+    }
+    expect(writes).toBeGreaterThan(0);
+    // Steps of 1024 pages until a write restarts the copy, then the rest in one step: no endless restarts.
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.length).toBeLessThanOrEqual(5);
+    expect(seen.some((p) => p.done > 0 && p.done < p.total)).toBe(true);
+    const copied = (rows(join(dir, 'copy.db'), 'big') as { blob: Buffer }[]).length;
+    expect(copied).toBeGreaterThanOrEqual(before);
+    expect(copied).toBeLessThanOrEqual(before + writes);
+    writerDb.close();
+  });
+});
+
 describe('backup progress', () => {
   it('OPS14 redraws one line on a terminal, writes plain throttled lines otherwise', () => {
     let tty = '';
