@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -168,10 +168,15 @@ class ArchiveWriter {
         } else if (cst.isFile()) {
           if (onFile) await onFile(childRel, abs, cst);
           else await this.file(childRel, abs, cst);
-        } else if (cst.isSymbolicLink()) {
+        } else if (cst.isSymbolicLink() && top === PARTS.workspaces.top) {
           const target = await readlink(abs).catch(() => null);
           if (target !== null && symlinkStaysInside(childRel, target)) await this.symlink(childRel, target, cst);
           else this.warn(`left out ${childRel}: a symbolic link leading outside its workspace`);
+        } else if (cst.isSymbolicLink()) {
+          // Elsewhere (keys mounted from a Kubernetes Secret are links) a link to a file is kept as that file.
+          const tst = await stat(abs).catch(() => null);
+          if (tst?.isFile()) await this.file(childRel, abs, tst);
+          else if (!name.startsWith('..')) this.warn(`left out ${childRel}: a symbolic link to no regular file`);
         } else {
           this.warn(`left out ${childRel}: not a regular file, directory or symbolic link`);
         }

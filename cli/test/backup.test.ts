@@ -222,6 +222,31 @@ async function refused(archive: string, message: RegExp): Promise<void> {
   expect(existsSync(target)).toBe(false);
 }
 
+describe('keys from a Kubernetes Secret', () => {
+  it('OPS10 a key file that is a symbolic link (as Secret volumes mount them) is archived and restored as the file', async () => {
+    const dataDir = tempDir();
+    const room = (await coderoom(['room', 'create', '--name', 'K'], { DATA_DIR: dataDir })).stdout.trim();
+    const token = (await coderoom(['token', '--room', room, '--name', 'Ann', '--role', 'host'], { DATA_DIR: dataDir })).stdout.trim();
+    const keys = join(dataDir, 'keys');
+    const key = readFileSync(join(keys, 'signing.jwk.json'));
+    // The layout kubelet makes: keys/..2026_01_01/<file>, keys/..data -> ..2026_01_01, keys/<file> -> ..data/<file>.
+    rmSync(join(keys, 'signing.jwk.json'));
+    mkdirSync(join(keys, '..2026_01_01'));
+    writeFileSync(join(keys, '..2026_01_01', 'signing.jwk.json'), key);
+    symlinkSync('..2026_01_01', join(keys, '..data'));
+    symlinkSync('..data/signing.jwk.json', join(keys, 'signing.jwk.json'));
+    const archive = join(tempDir(), 'k.tar.gz');
+    const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stderr).not.toMatch(/warning/);
+    const restored = join(tempDir(), 'restored');
+    expect((await coderoom(['restore', '--from', archive, '--data-dir', restored])).code).toBe(0);
+    expect(lstatSync(join(restored, 'keys', 'signing.jwk.json')).isFile()).toBe(true);
+    expect(readFileSync(join(restored, 'keys', 'signing.jwk.json'))).toEqual(key);
+    expect((await TokenVerifier.fromDataDir(restored).verify(token)).room).toBe(room);
+  });
+});
+
 describe('database dump', () => {
   it('OPS10 the SQLite dump finishes while another connection keeps writing, reports pages as it goes, and is one moment of the database', async () => {
     const dir = tempDir();
