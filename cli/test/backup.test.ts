@@ -133,6 +133,8 @@ describe('coderoom backup / restore roundtrip', () => {
 
     // The workspaces as the backup saw them (the shell writes its history when the hub stops).
     const srcWs = tree(join(dataDir, 'workspaces'));
+    const TABLES = ['rooms', 'files', 'users', 'credentials', 'sessions', 'audit', 'schema_version'];
+    const srcRows = Object.fromEntries(TABLES.map((t) => [t, rows(join(dataDir, 'coderoom.db'), t)]));
     hub.child.kill('SIGTERM');
     expect((await hub.exited).code).toBe(0);
     writer.provider.destroy();
@@ -142,9 +144,8 @@ describe('coderoom backup / restore roundtrip', () => {
     const restore = await coderoom(['restore', '--from', archive, '--data-dir', restored]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stderr).toMatch(/archive verified: 2 rooms, /);
-    const src = join(dataDir, 'coderoom.db');
-    const dst = join(restored, 'coderoom.db');
-    for (const table of ['rooms', 'files', 'users', 'credentials', 'sessions', 'audit', 'schema_version']) expect(rows(dst, table), table).toEqual(rows(src, table));
+    for (const table of TABLES) expect(rows(join(restored, 'coderoom.db'), table), table).toEqual(srcRows[table]);
+    expect((srcRows.audit as { action: string }[]).map((r) => r.action)).toEqual(expect.arrayContaining(['room.create', 'user.create', 'token.issue', 'terminal.record.start']));
     expect(readFileSync(join(restored, 'keys', 'signing.jwk.json'))).toEqual(readFileSync(join(dataDir, 'keys', 'signing.jwk.json')));
     expect(lstatSync(join(restored, 'keys', 'signing.jwk.json')).mode & 0o777).toBe(0o600);
     const cast = (dir: string, id: string) => readFileSync(join(dir, 'recordings', roomId, `${id}.cast`), 'utf8');
