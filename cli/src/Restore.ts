@@ -266,6 +266,7 @@ function corrupt(err: unknown): Error {
 async function install(staging: string, dataDir: string, database: DatabasePart, ptyAudit: DatabasePart, force: boolean): Promise<void> {
   const old = join(dataDir, `${STAGING_PREFIX}old-${randomBytes(6).toString('hex')}`);
   const moved: string[] = [];
+  const installed: string[] = [];
   if (force) {
     await mkdir(old, { mode: 0o700 });
     for (const name of PART_NAMES) {
@@ -283,12 +284,16 @@ async function install(staging: string, dataDir: string, database: DatabasePart,
   }
   try {
     for (const name of await readdir(staging)) {
+      // Without --force the dir was empty: anything there now appeared during the restore (a hub starting?).
+      if (!force && (await lstat(join(dataDir, name)).catch(() => null))) throw new ConflictError(`${join(dataDir, name)} appeared during the restore; nothing was replaced`);
       if (name === PARTS.database.top) await database.install(join(staging, name));
       else if (name === PARTS.ptyAudit.top) await ptyAudit.install(join(staging, name));
       else await rename(join(staging, name), join(dataDir, name));
+      installed.push(name);
     }
   } catch (err) {
-    // Put back what was there; what was moved in stays in staging's place to be removed.
+    // Take out what was moved in and put back what was there.
+    for (const n of installed) await rm(join(dataDir, n), { recursive: true, force: true });
     for (const n of moved) await rename(join(old, n), join(dataDir, n)).catch(() => undefined);
     throw err;
   }
