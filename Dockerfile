@@ -67,9 +67,11 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # --- runtime -------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 # tini: PID 1 that forwards signals and reaps shells' orphans; git: room imports; bubblewrap:
-# optional PTY_SANDBOX=bwrap; the rest are the shared libraries mediasoup-worker links.
+# optional PTY_SANDBOX=bwrap; postgresql-client: pg_dump/pg_restore for `coderoom backup` and
+# `restore` (Debian 12's 15: dump servers up to 15); the rest are the shared libraries
+# mediasoup-worker links.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini git ca-certificates bubblewrap \
+ && apt-get install -y --no-install-recommends tini git ca-certificates bubblewrap postgresql-client \
       libuv1 libssl3 libsrtp2-1 libusrsctp2 libabsl20220623 libnss3 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 coderoom \
