@@ -58,7 +58,7 @@ const TRACK_SOCKETS = `(() => {
 /** Closes the page's open `/pty` sockets (the app sees a dropped connection and reconnects). */
 async function dropPtySocket(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => s.url.endsWith('/pty') && s.readyState === WebSocket.OPEN);
+    const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => new URL(s.url).pathname === '/pty' && s.readyState === WebSocket.OPEN);
     for (const s of sockets) s.close();
     return sockets.length;
   });
