@@ -103,11 +103,15 @@ describe('compose.yaml', () => {
 
     const nginx = readFileSync(join(INFRA_DIR, 'compose', 'nginx.conf'), 'utf8');
     const upstreams = Object.fromEntries([...nginx.matchAll(/upstream (\w+)\s*\{([^}]*)\}/g)].map((m) => [m[1], m[2]!]));
-    for (const p of PLANES) {
-      const body = upstreams[`coderoom_${p.service}`];
-      expect(body, p.service).toContain(`server ${p.service}:${p.port};`);
-      expect(body).toContain('hash $arg_room consistent;');
+    // Sockets hashed by room, one upstream per plane; REST and the web app round-robin.
+    const hashed = { coderoom_collab: 'control', coderoom_pty: 'pty', coderoom_media: 'media' };
+    for (const [upstream, service] of Object.entries(hashed)) {
+      const p = PLANES.find((x) => x.service === service)!;
+      expect(upstreams[upstream], upstream).toBe(` hash $arg_room consistent; server ${service}:${p.port}; `);
     }
+    expect(upstreams.coderoom_control).toBe(' server control:8080; ');
+    expect(nginx).toMatch(/location = \/collab \{ proxy_pass http:\/\/coderoom_collab; \}/);
+    expect(nginx).toMatch(/location \/\s+\{ proxy_pass http:\/\/coderoom_control; \}/);
     expect(nginx).toMatch(/location = \/pty\s+\{ proxy_pass http:\/\/coderoom_pty; \}/);
     expect(nginx).toMatch(/location = \/media \{ proxy_pass http:\/\/coderoom_media; \}/);
     expect(nginx).toMatch(/location = \/metrics \{ return 404; \}/);
