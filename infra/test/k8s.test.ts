@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { INFRA_DIR, kustomize, parseManifests, renderOverlay, type K8sObject } from './kustomize.js';
 import { schemaProblems } from './k8sSchema.js';
 
@@ -132,14 +133,17 @@ describe.each(['dev', 'prod'] as const)('overlay %s', (overlay) => {
     expect(new Set(ingresses.map((i) => i.spec.rules[0].host)).size).toBe(1);
   });
 
-  it('INF12 the ServiceMonitor scrapes each plane once, under the job names the alert rules use', () => {
+  it('INF12 the ServiceMonitor scrapes each plane once, under the job names the alert rules use, and the PrometheusRule carries those rules', () => {
     const objects = rendered[overlay];
     const [sm] = of(objects, 'ServiceMonitor');
     const scraped = of(objects, 'Service').filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v));
     expect(scraped.map((s) => s.metadata.labels[sm.spec.jobLabel]).sort()).toEqual(['coderoom-collab', 'coderoom-media', 'coderoom-pty']);
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
-    const rules = readFileSync(join(INFRA_DIR, 'prometheus', 'rules.yml'), 'utf8');
-    expect(rules).toContain('job=~"coderoom-.*"');
+    const rules = parse(readFileSync(join(INFRA_DIR, 'prometheus', 'rules.yml'), 'utf8'));
+    expect(JSON.stringify(rules)).toContain('job=~\\"coderoom-.*\\"');
+    // The PrometheusRule is the same rules as infra/prometheus/rules.yml (the file promtool tests).
+    const [pr] = of(objects, 'PrometheusRule');
+    expect(pr.spec.groups).toEqual(rules.groups);
   });
 });
 
