@@ -63,6 +63,18 @@ describe('compose.yaml', () => {
     }
   });
 
+  it('INF6 the media plane publishes exactly one UDP and one TCP port per mediasoup worker, announced as PUBLIC_IP', () => {
+    const env = services.media.environment;
+    const [workers, base] = [Number(env.MEDIA_WORKERS), Number(env.MEDIA_RTC_MIN_PORT)];
+    const range = `${base}-${base + workers - 1}`;
+    expect(services.media.ports.sort()).toEqual([`${range}:${range}/tcp`, `${range}:${range}/udp`]);
+    expect(env.MEDIA_LISTEN_IP).toBe('0.0.0.0');
+    expect(env.MEDIA_ANNOUNCED_ADDRESS).toMatch(/^\$\{PUBLIC_IP:\?/);
+    // The control plane's own media plane stays off those ports and publishes nothing.
+    expect(Number(services.control.environment.MEDIA_RTC_MIN_PORT)).toBeGreaterThanOrEqual(base + workers);
+    expect(services.control.ports).toBeUndefined();
+  });
+
   it('INF6 commits no secret: every password comes from .env, which .env.example lists and git ignores', () => {
     const required = new Set([...text.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!));
     expect(required).toEqual(new Set(['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'TURN_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'PUBLIC_IP']));
