@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import dockerignoreModule from '@balena/dockerignore';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 
@@ -9,6 +10,9 @@ export interface Stage {
   alias: string | null;
   instructions: { keyword: string; args: string; flags: string[] }[];
 }
+
+/** The package is CommonJS (`module.exports = factory`) with an ESM-style `export default` in its types. */
+const ignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
 
 /** Environment and build-arg names that must never be given a value in an image. */
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_KEY|DATABASE_URL|REDIS_URL/i;
@@ -51,7 +55,8 @@ export function parseStages(text: string): Stage[] {
  * point, production dependencies only, the mediasoup worker built in and pointed at, no secret
  * baked in, and every file it copies present in `repoRoot`. Empty when all is well.
  */
-export function dockerfileFindings(text: string, repoRoot: string): string[] {
+export function dockerfileFindings(text: string, repoRoot: string, dockerignore = ''): string[] {
+  const ignored = ignoreMatcher(dockerignore);
   const findings = validate(text).map((d) => `lint line ${d.range.start.line + 1}: ${d.message}`);
   const stages = parseStages(text);
   const aliases = new Set(stages.map((s) => s.alias).filter(Boolean));
@@ -100,9 +105,16 @@ export function dockerfileFindings(text: string, repoRoot: string): string[] {
         for (const src of parts.slice(0, -1)) {
           if (SECRET_FILE.test(src)) findings.push(`${i.keyword} ${src} copies a secret`);
           if (!existsSync(join(repoRoot, src))) findings.push(`${i.keyword} ${src}: no such file in the build context`);
+          else if (ignored(src)) findings.push(`${i.keyword} ${src}: excluded from the build context by .dockerignore`);
         }
       }
     }
   }
   return findings;
+}
+
+/** Whether .dockerignore excludes a path, by Docker's rules (@balena/dockerignore, as docker-modem uses). */
+export function ignoreMatcher(dockerignore: string): (path: string) => boolean {
+  const ig = ignore().add(dockerignore.split('\n'));
+  return (path) => ig.ignores(path.replace(/^\.\//, ''));
 }
