@@ -2,7 +2,7 @@
 // terminal and media planes: REST and the web app reach the control plane, each socket path its
 // plane (WebSocket upgrade and Origin checks intact), /metrics is closed.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRoom, tempDir } from '../../collab-server/test/helpers.js';
@@ -57,13 +57,14 @@ describe('compose proxy', () => {
     expect(site).not.toMatch(/server (control|pty|media):/);
     const prefix = join(dir, 'nginx');
     mkdirSync(join(prefix, 'tmp'), { recursive: true });
-    chmodSync(join(prefix, 'tmp'), 0o777); // nginx's workers drop to nobody when the test runs as root
     writeFileSync(join(prefix, 'site.conf'), site);
     const conf = join(prefix, 'nginx.conf');
     writeFileSync(
       conf,
       [
         'daemon off;',
+        // As root, nginx's workers would drop to nobody, who cannot enter the test's private temp dir.
+        ...(process.getuid?.() === 0 ? ['user root;'] : []),
         'worker_processes 1;',
         `pid ${join(prefix, 'nginx.pid')};`,
         `error_log ${join(prefix, 'error.log')} warn;`,
