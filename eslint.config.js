@@ -17,7 +17,7 @@ export default tseslint.config(
   { files: ['web/src/**'], languageOptions: { globals: { ...globals.browser } } },
   {
     // Entry points and command-line tools may print.
-    files: ['**/src/main.ts', 'cli/src/**', 'cli/bin/**', 'e2e/**', 'bench/**', 'scripts/**'],
+    files: ['**/src/main.ts', 'cli/src/**', 'cli/bin/**', 'e2e/**', 'bench/**', 'scripts/**', 'infra/scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

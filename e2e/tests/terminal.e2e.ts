@@ -55,10 +55,16 @@ const TRACK_SOCKETS = `(() => {
   };
 })();`;
 
-/** Closes the page's open `/pty` sockets (the app sees a dropped connection and reconnects). */
+/**
+ * Closes the page's open `/pty` sockets (the app sees a dropped connection and reconnects). Only
+ * sockets that carry their room in the query count: proxies route a room's sockets by it (infra/README.md).
+ */
 async function dropPtySocket(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => s.url.endsWith('/pty') && s.readyState === WebSocket.OPEN);
+    const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((s) => {
+      const url = new URL(s.url);
+      return url.pathname === '/pty' && url.searchParams.get('room') === location.pathname.split('/').pop() && s.readyState === WebSocket.OPEN;
+    });
     for (const s of sockets) s.close();
     return sockets.length;
   });

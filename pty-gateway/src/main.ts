@@ -22,9 +22,18 @@ try {
 const audit = new SqliteAuditSink(join(config.dataDir, 'pty-audit.sqlite'));
 const gateway = createPtyGateway({ config, logger, verifier: verifier, audit });
 
+/** Set once SIGTERM/SIGINT arrived. */
+let stopping = false;
+
 const server = createServer((req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  if (req.url === '/readyz') {
+    // Ready while serving; not ready once a shutdown began, so a balancer stops sending sockets.
+    res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(stopping ? { status: 'not-ready', reason: 'shutting down' } : { status: 'ready' }));
     return;
   }
   if (req.url === '/metrics') {
@@ -58,7 +67,6 @@ server.on('upgrade', (req, socket, head) => {
 });
 server.listen(config.port, config.host, () => logger.info({ host: config.host, port: config.port }, 'main | pty gateway listening'));
 
-let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;

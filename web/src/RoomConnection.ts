@@ -47,8 +47,9 @@ const MAX_RECONNECT_DELAY_MS = 10_000;
 /** A delete and an add of the same entry this close together are a rename. */
 const RENAME_WINDOW_MS = 5000;
 
-function collabUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
+/** The room rides in the query so a load balancer can keep a room's sockets on one server (infra/README.md); the server ignores it. */
+function collabUrl(roomId: string): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab?room=${encodeURIComponent(roomId)}`;
 }
 
 function randomTabId(): string {
@@ -108,7 +109,7 @@ export class RoomConnection {
     readonly roomId: string,
     private readonly keeper: TokenKeeper,
   ) {
-    this.socket = new HocuspocusProviderWebsocket({ url: collabUrl(), maxDelay: MAX_RECONNECT_DELAY_MS });
+    this.socket = new HocuspocusProviderWebsocket({ url: collabUrl(roomId), maxDelay: MAX_RECONNECT_DELAY_MS });
     this.socket.on('status', this.onSocketStatus);
     this.socket.on('disconnect', this.onSocketDisconnect);
 

@@ -191,6 +191,7 @@ export class CallClient {
   private async connect(): Promise<void> {
     if (this.left) return;
     const socket = new MediaSocket(
+      this.roomId,
       (msg) => {
         this.chain = this.chain.then(() => this.onNotification(msg)).catch((err: unknown) => this.patch({ error: `call update failed: ${(err as Error).message}` }));
       },

@@ -32,10 +32,12 @@ export class MediaSocket {
   private closed = false;
 
   constructor(
+    roomId: string,
     private readonly onNotification: (msg: MediaNotification) => void,
     private readonly onClose: (ev: CloseEvent) => void,
   ) {
-    this.ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/media`);
+    // The room rides in the query so a load balancer can keep a room's sockets on one server (infra/README.md).
+    this.ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/media?room=${encodeURIComponent(roomId)}`);
     this.ws.onmessage = (ev) => {
       if (typeof ev.data === 'string') this.onMessage(ev.data);
     };

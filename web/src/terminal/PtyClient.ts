@@ -45,8 +45,9 @@ const MAX_TOASTS = 3;
 /** Consecutive UNAUTHORIZED closes (each after a token refresh) before we give up. */
 const MAX_AUTH_FAILURES = 3;
 
-function ptyUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/pty`;
+/** The room rides in the query so a load balancer can keep a room's sockets on one server (infra/README.md); the server ignores it. */
+function ptyUrl(roomId: string): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/pty?room=${encodeURIComponent(roomId)}`;
 }
 
 /** What a close code and reason mean to a person; `fatal` when retrying cannot help. */
@@ -189,7 +190,7 @@ export class PtyClient {
     if (prev.state !== 'reconnecting') this.link.set({ state: 'connecting' });
     const token = await this.keeper.token();
     if (this.closed) return;
-    const ws = new WebSocket(ptyUrl());
+    const ws = new WebSocket(ptyUrl(this.roomId));
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token, roomId: this.roomId } satisfies PtyClientMessage));
     ws.onmessage = (ev) => {
