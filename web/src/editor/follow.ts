@@ -1,0 +1,66 @@
+import { EditorView } from '@codemirror/view';
+import * as Y from 'yjs';
+import type { FileSession } from '../FileSession';
+
+/**
+ * Follow mode: keeps the followed tab's caret in view as it moves (from the file's awareness, so
+ * it works in the editor and the diff alike). Returns the function that stops it.
+ */
+export function followCaret(session: FileSession, followTab: string, view: () => EditorView | null): () => void {
+  const awareness = session.provider.awareness;
+  if (!awareness) return () => {};
+  let last = -1;
+  const scrollToCaret = (): void => {
+    const v = view();
+    if (!v) return;
+    for (const state of awareness.getStates().values()) {
+      if (state.tab !== followTab) continue;
+      const head = (state.cursor as { head?: unknown } | null | undefined)?.head;
+      if (!head) return;
+      const pos = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(head), session.doc);
+      if (!pos || pos.type !== session.text) return;
+      const index = Math.min(pos.index, v.state.doc.length);
+      if (index === last) return;
+      last = index;
+      v.dispatch({ effects: EditorView.scrollIntoView(index, { y: 'nearest' }) });
+      return;
+    }
+  };
+  scrollToCaret();
+  awareness.on('change', scrollToCaret);
+  // Their caret may sit in text that only just arrived.
+  session.doc.on('afterTransaction', scrollToCaret);
+  return () => {
+    awareness.off('change', scrollToCaret);
+    session.doc.off('afterTransaction', scrollToCaret);
+  };
+}
+
+/** The first line visible in `scroller` (the element that scrolls `view`). */
+export function topLine(view: EditorView, scroller: HTMLElement): number {
+  const height = scroller.getBoundingClientRect().top - view.documentTop;
+  return view.state.doc.lineAt(view.lineBlockAtHeight(Math.max(0, height)).from).number;
+}
+
+/** Scrolls so that `line` is the first visible one. */
+export function scrollToLine(view: EditorView, line: number): void {
+  const n = Math.min(Math.max(1, line), view.state.doc.lines);
+  view.dispatch({ effects: EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'start' }) });
+}
+
+/** Reports the first visible line whenever `scroller` scrolls (throttled to one per frame). */
+export function watchTopLine(view: EditorView, scroller: HTMLElement, onTop: (line: number) => void): () => void {
+  let frame = 0;
+  const onScroll = (): void => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      onTop(topLine(view, scroller));
+    });
+  };
+  scroller.addEventListener('scroll', onScroll, { passive: true });
+  return () => {
+    scroller.removeEventListener('scroll', onScroll);
+    cancelAnimationFrame(frame);
+  };
+}
