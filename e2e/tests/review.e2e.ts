@@ -49,8 +49,8 @@ function thread(page: Page): Locator {
 }
 
 /** Opens the review against `base` and the file's diff. */
-async function openReview(page: Page, base: string, path: string): Promise<void> {
-  await page.getByTestId('review-toggle').click();
+async function openReview(page: Page, base: string, path: string, phone = false): Promise<void> {
+  await page.getByTestId(phone ? 'view-review' : 'review-toggle').click();
   await page.getByTestId('review-base-select').selectOption(base);
   const file = page.locator(`[data-testid=review-changed-file][data-path="${path}"]`);
   await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
@@ -65,14 +65,19 @@ describe('code review in the browser', () => {
     const port = await freePort();
     await startHubProcess(tempDir(), { PORT: String(port), WORKSPACE_GIT_LOCAL_ROOTS: root, WORKSPACE_WRITE_DEBOUNCE_MS: '100' });
     const base = `http://localhost:${port}`;
-    const created = await fetch(`${base}/api/rooms/from-git`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Values review', displayName: 'Setup', source: repo }) });
+    const created = await fetch(`${base}/api/rooms/from-git`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Values review', displayName: 'Ada', source: repo }) });
     expect(created.status).toBe(201);
-    const roomUrl = `${base}/r/${((await created.json()) as { room: { id: string } }).room.id}`;
+    const host = (await created.json()) as { room: { id: string; name: string }; token: string; sub: string; expiresAt: number };
+    const roomUrl = `${base}/r/${host.room.id}`;
     const browser = await launch();
 
-    // The author edits; the reviewer joins as a viewer (reviewers comment, they do not edit code).
+    // The author made the room from the repository (host, session as the web app stores it); the
+    // reviewer joins as a viewer (reviewers comment, they do not edit code).
     const author = await person(browser);
-    await joinAs(author.page, roomUrl, 'Ada', false);
+    const session = { roomId: host.room.id, roomName: host.room.name, token: host.token, expiresAt: host.expiresAt, obtainedAt: Date.now(), role: 'host', sub: host.sub, displayName: 'Ada' };
+    await author.context.addInitScript((s) => localStorage.setItem(`coderoom:session:${s.roomId}`, JSON.stringify(s)), session);
+    await author.page.goto(roomUrl);
+    await author.page.getByTestId('file-list').waitFor();
     const reviewer = await person(browser);
     await joinAs(reviewer.page, roomUrl, 'Rui', true);
 
@@ -123,10 +128,25 @@ describe('code review in the browser', () => {
     expect(await reviewer.page.getByTestId('review-overview').getAttribute('data-resolved')).toBe('1');
     await screenshot(reviewer.page, 'review-reviewer-resolved');
 
+    // The author presents: the reviewer follows their view (layout, then back to the editor)
+    // until they stop following.
+    await author.page.getByTestId('present-toggle').click();
+    await reviewer.page.getByTestId('follow-banner').waitFor({ timeout: 10_000 });
+    await author.page.getByTestId('review-layout-unified').click();
+    await expect.poll(() => reviewer.page.getByTestId('review-diff').getAttribute('data-layout'), { timeout: 10_000 }).toBe('unified');
+    await author.page.getByTestId('review-toggle').click();
+    await expect.poll(() => reviewer.page.getByTestId('review-pane').count(), { timeout: 10_000 }).toBe(0);
+    await reviewer.page.getByTestId('follow-banner').getByRole('button').click();
+    await reviewer.page.getByTestId('presenter-banner').waitFor();
+    await author.page.getByTestId('review-toggle').click();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await reviewer.page.getByTestId('review-pane').count()).toBe(0);
+
     // The same review on a phone.
     const phone = await person(browser, PHONE);
     await joinAs(phone.page, roomUrl, 'Pia', true);
-    await openReview(phone.page, 'origin/base', 'src/values.ts');
+    await openReview(phone.page, 'origin/base', 'src/values.ts', true);
+    expect(await phone.page.getByTestId('review-diff').getAttribute('data-layout')).toBe('unified');
     await expect.poll(() => thread(phone.page).getAttribute('data-status'), { timeout: 10_000 }).toBe('resolved');
     await screenshot(phone.page, 'review-phone');
   });

@@ -197,7 +197,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         <button
           type="button"
-          className="btn ghost"
+          className="btn ghost review-toggle"
           data-testid="review-toggle"
           aria-pressed={view.mode === 'diff'}
           onClick={() => {
@@ -268,8 +268,29 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
         <div className={`work-area show-${phoneView}`}>
           <div className="view-switch" role="tablist" aria-label="Show">
-            <button type="button" role="tab" aria-selected={phoneView === 'editor'} onClick={() => setPhoneView('editor')} data-testid="view-editor">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={phoneView === 'editor' && view.mode === 'editor'}
+              onClick={() => {
+                setPhoneView('editor');
+                view.setMode('editor');
+              }}
+              data-testid="view-editor"
+            >
               Editor
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={phoneView === 'editor' && view.mode === 'diff'}
+              onClick={() => {
+                setPhoneView('editor');
+                view.setMode('diff');
+              }}
+              data-testid="view-review"
+            >
+              {t('room.review')}
             </button>
             <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
               Terminal

@@ -95,6 +95,7 @@ export default function DiffView(props: DiffViewProps) {
       keymap.of(yUndoManagerKeymap),
       basicSetup,
       editorTheme,
+      EditorView.lineWrapping,
       language.of([]),
       readOnlyCompartment.of(readOnlyExtension(readOnlyRef.current)),
       yCollab(ytext, session.provider.awareness, { undoManager }),
@@ -122,7 +123,7 @@ export default function DiffView(props: DiffViewProps) {
         parent,
         a: {
           doc: original,
-          extensions: [basicSetup, editorTheme, language.of([]), readOnlyExtension(true), EditorView.contentAttributes.of({ 'aria-label': tRef.current('diff.baseLabel', { path: session.path }) })],
+          extensions: [basicSetup, editorTheme, EditorView.lineWrapping, language.of([]), readOnlyExtension(true), EditorView.contentAttributes.of({ 'aria-label': tRef.current('diff.baseLabel', { path: session.path }) })],
         },
         b: { doc: ytext.toString(), extensions: liveExtensions },
         gutter: true,

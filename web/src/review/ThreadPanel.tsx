@@ -78,7 +78,7 @@ function CommentForm({ label, submitLabel, initial = '', autoFocus, onSubmit, on
         id={id}
         value={body}
         placeholder={label}
-        rows={3}
+        rows={2}
         autoFocus={autoFocus}
         data-testid={`${testId}-input`}
         onChange={(e) => setBody(e.target.value)}

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Peer, RoomConnection } from '../RoomConnection';
 import { DEFAULT_BASE, type ViewState } from './viewState';
 
+/** Screens too narrow for a side-by-side diff at first. */
+const NARROW_QUERY = '(max-width: 720px)';
 /** Shortest time between two scroll positions published to the room. */
 const PUBLISH_TOP_MS = 150;
 
@@ -12,7 +14,8 @@ const PUBLISH_TOP_MS = 150;
 export function useViewSync(conn: RoomConnection, followed: Peer | null) {
   const [mode, setMode] = useState<ViewState['mode']>('editor');
   const [base, setBase] = useState(DEFAULT_BASE);
-  const [layout, setLayout] = useState<ViewState['layout']>('split');
+  // Side by side needs width; phones start unified.
+  const [layout, setLayout] = useState<ViewState['layout']>(() => (window.matchMedia(NARROW_QUERY).matches ? 'unified' : 'split'));
   const [top, setTop] = useState(1);
 
   const theirs = followed?.view ?? null;
