@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -126,6 +126,29 @@ describe('code review in the browser', () => {
       await expect.poll(() => thread(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('resolved');
     }
     expect(await reviewer.page.getByTestId('review-overview').getAttribute('data-resolved')).toBe('1');
+
+    // The review downloads as Markdown and JSON.
+    const [md] = await Promise.all([reviewer.page.waitForEvent('download'), reviewer.page.getByTestId('review-export-md').click()]);
+    expect(md.suggestedFilename()).toBe('review.md');
+    expect(readFileSync(await md.path(), 'utf8')).toContain('### Line 8 · resolved\n\n```ts\nexport const v5 = 500; // changed\n```');
+    const [json] = await Promise.all([reviewer.page.waitForEvent('download'), reviewer.page.getByTestId('review-export-json').click()]);
+    expect(JSON.parse(readFileSync(await json.path(), 'utf8')).comments).toMatchObject([{ path: 'src/values.ts', line: 8, side: 'RIGHT' }]);
+
+    // A thread whose code is deleted stays, marked outdated, with the code it was opened on; by keyboard this time.
+    await liveEditor(reviewer.page).locator('.cm-content').focus();
+    await reviewer.page.keyboard.press('Control+Home');
+    await reviewer.page.keyboard.press('Control+Alt+c');
+    await reviewer.page.getByTestId('review-new-comment-input').fill('Drop these comments?');
+    await reviewer.page.keyboard.press('Control+Enter');
+    const second = reviewer.page.locator('[data-testid=review-thread][data-status=open]');
+    await expect.poll(() => second.getAttribute('data-lines'), { timeout: 10_000 }).toBe('1-1');
+    await liveEditor(author.page).locator('.cm-content').focus();
+    await author.page.keyboard.press('Control+Home');
+    await author.page.keyboard.press('Shift+ArrowDown');
+    await author.page.keyboard.press('Delete');
+    await expect.poll(() => second.getAttribute('data-outdated'), { timeout: 10_000 }).toBe('true');
+    expect(await second.locator('.review-quote pre').textContent()).toBe('// one');
+    await screenshot(reviewer.page, 'review-outdated');
     await screenshot(reviewer.page, 'review-reviewer-resolved');
 
     // The author presents: the reviewer follows their view (layout, then back to the editor)
@@ -147,7 +170,8 @@ describe('code review in the browser', () => {
     await joinAs(phone.page, roomUrl, 'Pia', true);
     await openReview(phone.page, 'origin/base', 'src/values.ts', true);
     expect(await phone.page.getByTestId('review-diff').getAttribute('data-layout')).toBe('unified');
-    await expect.poll(() => thread(phone.page).getAttribute('data-status'), { timeout: 10_000 }).toBe('resolved');
+    await expect.poll(() => phone.page.locator('[data-testid=review-thread][data-status=resolved]').getAttribute('data-lines'), { timeout: 10_000 }).toBe('7-7');
+    await expect.poll(() => phone.page.locator('[data-testid=review-thread][data-outdated=true]').count()).toBe(1);
     await screenshot(phone.page, 'review-phone');
   });
 });

@@ -49,8 +49,9 @@ function selectedLines(state: EditorState): LineRange {
   return { fromLine: first, toLine: Math.max(first, last) };
 }
 
+/** Read-only, yet focusable: keyboard users still move through the lines and select them to comment. */
 function readOnlyExtension(readOnly: boolean): Extension {
-  return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+  return EditorState.readOnly.of(readOnly);
 }
 
 /**
