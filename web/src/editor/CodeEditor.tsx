@@ -5,7 +5,7 @@ import { EditorView, keymap } from '@codemirror/view';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
-import { followCaret, scrollToLine, watchTopLine } from './follow';
+import { interactionHandlers, useFollow, watchTopLine } from './follow';
 import { loadLanguage } from './language';
 import { editorTheme } from './theme';
 
@@ -63,16 +63,7 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
           readOnlyCompartment.of(readOnlyExtension(readOnlyRef.current)),
           yCollab(ytext, session.provider.awareness, { undoManager }),
           EditorView.contentAttributes.of({ 'aria-label': `Contents of ${session.path}` }),
-          EditorView.domEventHandlers({
-            mousedown: () => {
-              interactionRef.current();
-              return false;
-            },
-            keydown: () => {
-              interactionRef.current();
-              return false;
-            },
-          }),
+          interactionHandlers(interactionRef),
         ],
       }),
     });
@@ -97,13 +88,7 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
   }, [readOnly, readOnlyCompartment]);
 
   // Follow mode: keep the followed person's caret in view as they move, and scroll where they scroll.
-  useEffect(() => {
-    if (!followTab) return;
-    return followCaret(session, followTab, () => viewRef.current);
-  }, [session, followTab]);
-  useEffect(() => {
-    if (followTab && followTop !== null && viewRef.current) scrollToLine(viewRef.current, followTop);
-  }, [followTab, followTop]);
+  useFollow(session, followTab, followTop, viewRef);
 
   return <div ref={parentRef} className="code-editor" data-testid="editor" />;
 }

@@ -1,3 +1,5 @@
+import { useEffect, type RefObject } from 'react';
+import type { Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
@@ -63,4 +65,29 @@ export function watchTopLine(view: EditorView, scroller: HTMLElement, onTop: (li
     scroller.removeEventListener('scroll', onScroll);
     cancelAnimationFrame(frame);
   };
+}
+
+/** Calls `onInteract()` (through a ref, so it may change) when the person clicks or types in the view. */
+export function interactionHandlers(onInteract: RefObject<() => void>): Extension {
+  return EditorView.domEventHandlers({
+    mousedown: () => {
+      onInteract.current();
+      return false;
+    },
+    keydown: () => {
+      onInteract.current();
+      return false;
+    },
+  });
+}
+
+/** Follow mode for a view: the followed tab's caret stays in view, and their first visible line is ours. */
+export function useFollow(session: FileSession, followTab: string | null, followTop: number | null, view: RefObject<EditorView | null>): void {
+  useEffect(() => {
+    if (!followTab) return;
+    return followCaret(session, followTab, () => view.current);
+  }, [session, followTab, view]);
+  useEffect(() => {
+    if (followTab && followTop !== null && view.current) scrollToLine(view.current, followTop);
+  }, [followTab, followTop, view]);
 }

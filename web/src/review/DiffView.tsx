@@ -6,7 +6,7 @@ import { MergeView, unifiedMergeView } from '@codemirror/merge';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
-import { followCaret, scrollToLine, watchTopLine } from '../editor/follow';
+import { interactionHandlers, useFollow, watchTopLine } from '../editor/follow';
 import { loadLanguage } from '../editor/language';
 import { editorTheme } from '../editor/theme';
 import { useTranslation } from '../i18n';
@@ -70,9 +70,11 @@ export default function DiffView(props: DiffViewProps) {
   const readOnlyRef = useRef(readOnly);
   const threadsRef = useRef(threads);
   const tRef = useRef(t);
+  const interactionRef = useRef(props.onUserInteraction);
   useEffect(() => {
     propsRef.current = props;
     tRef.current = t;
+    interactionRef.current = props.onUserInteraction;
   });
 
   useEffect(() => {
@@ -81,16 +83,7 @@ export default function DiffView(props: DiffViewProps) {
     const ytext = session.text;
     const undoManager = new Y.UndoManager(ytext);
     const language = new Compartment();
-    const interaction = EditorView.domEventHandlers({
-      mousedown: () => {
-        propsRef.current.onUserInteraction();
-        return false;
-      },
-      keydown: () => {
-        propsRef.current.onUserInteraction();
-        return false;
-      },
-    });
+    const interaction = interactionHandlers(interactionRef);
     const liveExtensions: Extension[] = [
       Prec.high(keymap.of([{ key: COMMENT_KEY, run: () => (propsRef.current.onComment(), true) }])),
       keymap.of(yUndoManagerKeymap),
@@ -167,13 +160,7 @@ export default function DiffView(props: DiffViewProps) {
     view.focus();
   }, [reveal]);
 
-  useEffect(() => {
-    if (!followTab) return;
-    return followCaret(session, followTab, () => liveRef.current);
-  }, [session, followTab]);
-  useEffect(() => {
-    if (followTab && followTop !== null && liveRef.current) scrollToLine(liveRef.current, followTop);
-  }, [followTab, followTop]);
+  useFollow(session, followTab, followTop, liveRef);
 
   return <div ref={parentRef} className={`review-diff ${layout}`} data-testid="review-diff" data-layout={layout} />;
 }
