@@ -23,7 +23,7 @@ export interface ReviewGitOptions {
  * Reads a room workspace's git history for reviews (SPEC REVIEW1-3) with the system `git`:
  * execFile, no shell, `--git-dir`/`--work-tree` given explicitly so git never looks for a
  * repository above the workspace, and every client-named ref checked with
- * `rev-parse --verify --end-of-options <ref>^{commit}` before use.
+ * `rev-parse --verify --end-of-options <ref>^{commit}` before use; paths are literal (no globs).
  */
 export class ReviewGit {
   constructor(private readonly options: ReviewGitOptions) {}
@@ -111,7 +111,7 @@ export class ReviewGit {
 
   private async git(dir: string, args: string[]): Promise<Buffer> {
     try {
-      const { stdout } = await run('git', [`--git-dir=${join(dir, '.git')}`, `--work-tree=${dir}`, '-c', 'core.quotePath=false', ...args], {
+      const { stdout } = await run('git', [`--git-dir=${join(dir, '.git')}`, `--work-tree=${dir}`, '--literal-pathspecs', '-c', 'core.quotePath=false', ...args], {
         cwd: dir,
         timeout: this.options.timeoutMs,
         maxBuffer: GIT_MAX_OUTPUT_BYTES,

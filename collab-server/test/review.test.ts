@@ -60,6 +60,8 @@ describe('code review API', () => {
     expect(parent.body).toMatchObject({ exists: false, text: '' });
     const head = await api(url, 'GET', `/api/rooms/${roomId}/review/file?${q({ ref: refs.body.head.sha, path: 'src/new.ts' })}`, undefined, hostToken);
     expect(head.body).toMatchObject({ exists: true, text: 'a\nb\n' });
+    // Paths are literal, never patterns.
+    expect((await api(url, 'GET', `/api/rooms/${roomId}/review/file?${q({ ref: 'HEAD', path: 'src/*.ts' })}`, undefined, hostToken)).body).toMatchObject({ exists: false });
   });
 
   it('REVIEW2 REVIEW3 bad refs, path escapes and bad tokens answer 4xx JSON and run nothing', async () => {

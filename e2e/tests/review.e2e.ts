@@ -49,11 +49,12 @@ function thread(page: Page): Locator {
 }
 
 /** Opens the review against `base` and the file's diff. */
-async function openReview(page: Page, base: string, path: string, phone = false): Promise<void> {
+async function openReview(page: Page, base: string, path: string, phone = false, shot?: string): Promise<void> {
   await page.getByTestId(phone ? 'view-review' : 'review-toggle').click();
   await page.getByTestId('review-base-select').selectOption(base);
   const file = page.locator(`[data-testid=review-changed-file][data-path="${path}"]`);
   await expect.poll(() => file.count(), { timeout: 10_000 }).toBe(1);
+  if (shot) await screenshot(page, shot);
   await file.click();
   await liveEditor(page).locator('.cm-content').waitFor();
 }
@@ -82,7 +83,7 @@ describe('code review in the browser', () => {
     await joinAs(reviewer.page, roomUrl, 'Rui', true);
 
     // The reviewer opens the diff against the base branch: one changed file, one line changed.
-    await openReview(reviewer.page, 'origin/base', 'src/values.ts');
+    await openReview(reviewer.page, 'origin/base', 'src/values.ts', false, 'review-no-file-open');
     const changed = reviewer.page.locator('[data-testid=review-changed-file][data-path="src/values.ts"]');
     expect(await changed.getAttribute('data-added')).toBe('1');
     expect(await changed.getAttribute('data-removed')).toBe('1');

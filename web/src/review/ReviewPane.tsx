@@ -263,7 +263,7 @@ export default function ReviewPane(props: ReviewPaneProps) {
           </button>
         </div>
         <button type="button" className="btn tiny primary" disabled={!fileSession || !fileLoaded} onClick={startComment} data-testid="review-comment-button" aria-keyshortcuts="Control+Alt+C" title={t('toolbar.commentKey', { key: COMMENT_KEY.replace('Mod', 'Ctrl') })}>
-          {t('toolbar.comment', { lines: selectionLabel })}
+          {fileSession && fileLoaded ? t('toolbar.comment', { lines: selectionLabel }) : t('actions.comment')}
         </button>
         <span className="review-overview muted" data-testid="review-overview" data-open={totalOpen} data-resolved={threads.length - totalOpen}>
           {t('overview.review', { open: totalOpen, resolved: threads.length - totalOpen })}
