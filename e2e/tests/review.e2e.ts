@@ -16,17 +16,21 @@ function git(dir: string, ...args: string[]): string {
 
 const LINES = Array.from({ length: 12 }, (_, i) => `export const v${i + 1} = ${i + 1};`);
 
-/** A repository whose `main` changes line 5 since branch `base`. */
+const LONG = Array.from({ length: 240 }, (_, i) => `// line ${i + 1}`);
+
+/** A repository whose `main` changes line 5 of values.ts (and line 150 of long.ts) since branch `base`. */
 function makeRepo(root: string): string {
   const repo = join(root, 'repo');
   mkdirSync(join(repo, 'src'), { recursive: true });
   execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
   writeFileSync(join(repo, 'src/values.ts'), LINES.join('\n') + '\n');
   writeFileSync(join(repo, 'README.md'), '# Values\n');
+  writeFileSync(join(repo, 'src/long.ts'), LONG.join('\n') + '\n');
   git(repo, 'add', '-A');
   git(repo, 'commit', '--quiet', '-m', 'values');
   git(repo, 'branch', 'base');
   writeFileSync(join(repo, 'src/values.ts'), LINES.map((l, i) => (i === 4 ? 'export const v5 = 500; // changed' : l)).join('\n') + '\n');
+  writeFileSync(join(repo, 'src/long.ts'), LONG.map((l, i) => (i === 149 ? '// line 150, changed' : l)).join('\n') + '\n');
   git(repo, 'commit', '--quiet', '-am', 'change v5');
   return repo;
 }
@@ -42,6 +46,30 @@ async function joinAs(page: Page, url: string, name: string, viewer: boolean): P
 /** The live (working file) side of the diff: the right editor side by side, the only one unified. */
 function liveEditor(page: Page): Locator {
   return page.locator('[data-testid=review-diff] .cm-editor').last();
+}
+
+/** The number of the first line fully visible in the editor under `root`. */
+async function firstVisibleLine(page: Page, root: string): Promise<number> {
+  return page.locator(root).evaluate((el) => {
+    const editors = el.querySelectorAll('.cm-editor');
+    const live = editors[editors.length - 1]!;
+    const scroller = (el.querySelector('.cm-mergeView') ?? live.querySelector('.cm-scroller'))!;
+    const top = scroller.getBoundingClientRect().top;
+    for (const g of Array.from(live.querySelectorAll('.cm-lineNumbers .cm-gutterElement'))) {
+      const r = g.getBoundingClientRect();
+      if (r.height > 0 && r.top >= top - 1 && /^\d+$/.test(g.textContent ?? '')) return Number(g.textContent);
+    }
+    return -1;
+  });
+}
+
+/** Scrolls the editor under `root` (its live side) by `px`. */
+async function scrollBy(page: Page, root: string, px: number): Promise<void> {
+  await page.locator(root).evaluate((el, by) => {
+    const editors = el.querySelectorAll('.cm-editor');
+    const scroller = (el.querySelector('.cm-mergeView') ?? editors[editors.length - 1]!.querySelector('.cm-scroller'))!;
+    scroller.scrollTop += by;
+  }, px);
 }
 
 function thread(page: Page): Locator {
@@ -158,8 +186,22 @@ describe('code review in the browser', () => {
     await reviewer.page.getByTestId('follow-banner').waitFor({ timeout: 10_000 });
     await author.page.getByTestId('review-layout-unified').click();
     await expect.poll(() => reviewer.page.getByTestId('review-diff').getAttribute('data-layout'), { timeout: 10_000 }).toBe('unified');
+    // ...to another file, and where they scroll, in the diff and in the editor.
+    await author.page.locator('[data-testid=review-changed-file][data-path="src/long.ts"]').click();
+    await expect.poll(() => reviewer.page.locator('[data-testid=review-pane] .editor-path').textContent(), { timeout: 10_000 }).toBe('src/long.ts');
+    await expect.poll(() => reviewer.page.locator('[data-testid=review-diff] .cm-line', { hasText: '// line 1' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await scrollBy(author.page, '[data-testid=review-diff]', 2500);
+    const diffTop = await firstVisibleLine(author.page, '[data-testid=review-diff]');
+    expect(diffTop).toBeGreaterThan(50);
+    await expect.poll(() => firstVisibleLine(reviewer.page, '[data-testid=review-diff]'), { timeout: 10_000 }).toBe(diffTop);
     await author.page.getByTestId('review-toggle').click();
     await expect.poll(() => reviewer.page.getByTestId('review-pane').count(), { timeout: 10_000 }).toBe(0);
+    await author.page.locator('[data-testid=editor] .cm-content').waitFor();
+    await reviewer.page.locator('[data-testid=editor] .cm-content').waitFor();
+    await scrollBy(author.page, '[data-testid=editor]', 1500);
+    const editorTop = await firstVisibleLine(author.page, '[data-testid=editor]');
+    expect(editorTop).toBeGreaterThan(30);
+    await expect.poll(() => firstVisibleLine(reviewer.page, '[data-testid=editor]'), { timeout: 10_000 }).toBe(editorTop);
     await reviewer.page.getByTestId('follow-banner').getByRole('button').click();
     await reviewer.page.getByTestId('presenter-banner').waitFor();
     await author.page.getByTestId('review-toggle').click();

@@ -38,10 +38,13 @@ export function followCaret(session: FileSession, followTab: string, view: () =>
   };
 }
 
-/** The first line visible in `scroller` (the element that scrolls `view`). */
+/** The first line wholly visible in `scroller` (the element that scrolls `view`). */
 export function topLine(view: EditorView, scroller: HTMLElement): number {
-  const height = scroller.getBoundingClientRect().top - view.documentTop;
-  return view.state.doc.lineAt(view.lineBlockAtHeight(Math.max(0, height)).from).number;
+  const height = Math.max(0, scroller.getBoundingClientRect().top - view.documentTop);
+  const block = view.lineBlockAtHeight(height);
+  const line = view.state.doc.lineAt(block.from).number;
+  // A line cut at the top edge is not the one to show first.
+  return block.top < height - 1 && line < view.state.doc.lines ? line + 1 : line;
 }
 
 /** Scrolls so that `line` is the first visible one. */
