@@ -176,6 +176,17 @@ describe('code review API', () => {
     ]);
   });
 
+  it('REVIEW4 REV3 threads written by the server persist with the room across a restart', async () => {
+    const { url, server, dataDir, roomId, hostToken } = await setup();
+    const r = await api(url, 'POST', `/api/rooms/${roomId}/review/threads`, { path: 'README.md', fromLine: 1, toLine: 1, body: 'Keep?', code: '# Demo' }, hostToken);
+    expect(r.status).toBe(201);
+    await server.close();
+    const again = await startServer({}, dataDir);
+    const review = connect(again.wsUrl, roomReviewDocName(roomId), hostToken);
+    await review.synced;
+    expect(new ReviewThreads(review.doc).get(r.body.threadId)?.comments[0]?.body).toBe('Keep?');
+  });
+
   it('REVIEW7 the review exports as Markdown and as GitHub review JSON against the files as they are now', async () => {
     const { url, roomId, hostToken } = await setup();
     const threadsUrl = `/api/rooms/${roomId}/review/threads`;
