@@ -318,10 +318,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
                       layout={view.layout}
                       onLayout={view.setLayout}
                       readOnly={!editable}
-                      followTab={following}
-                      followTop={view.followTop}
-                      onTopLine={view.onTopLine}
-                      onUserInteraction={stopFollowing}
+                      follow={{ followTab: following, followTop: view.followTop, onTopLine: view.onTopLine, onUserInteraction: stopFollowing }}
                     />
                   </Suspense>
                 ) : (

@@ -70,6 +70,18 @@ export function watchTopLine(view: EditorView, scroller: HTMLElement, onTop: (li
   };
 }
 
+/** What a view needs for follow mode, passed down together. */
+export interface FollowProps {
+  /** The tab we follow, or null. */
+  followTab: string | null;
+  /** The first line the followed person sees, or null. */
+  followTop: number | null;
+  /** Called with our first visible line as we scroll (for those who follow us). */
+  onTopLine: (line: number) => void;
+  /** Called when the person clicks or types in the view (this ends follow mode). */
+  onUserInteraction: () => void;
+}
+
 /** Calls `onInteract()` (through a ref, so it may change) when the person clicks or types in the view. */
 export function interactionHandlers(onInteract: RefObject<() => void>): Extension {
   return EditorView.domEventHandlers({

@@ -6,7 +6,7 @@ import { MergeView, unifiedMergeView } from '@codemirror/merge';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
-import { interactionHandlers, useFollow, watchTopLine } from '../editor/follow';
+import { interactionHandlers, useFollow, watchTopLine, type FollowProps } from '../editor/follow';
 import { loadLanguage } from '../editor/language';
 import { editorTheme } from '../editor/theme';
 import { useTranslation } from '../i18n';
@@ -34,10 +34,7 @@ export interface DiffViewProps {
   onSelectLines: (range: LineRange) => void;
   /** The comment key was pressed. */
   onComment: () => void;
-  followTab: string | null;
-  followTop: number | null;
-  onTopLine: (line: number) => void;
-  onUserInteraction: () => void;
+  follow: FollowProps;
 }
 
 /** The lines a selection covers; a selection ending at the start of a line leaves that line out. */
@@ -62,7 +59,7 @@ function readOnlyExtension(readOnly: boolean): Extension {
  */
 export default function DiffView(props: DiffViewProps) {
   const { t } = useTranslation('review');
-  const { session, original, layout, readOnly, threads, followTab, followTop } = props;
+  const { session, original, layout, readOnly, threads, follow } = props;
   const parentRef = useRef<HTMLDivElement>(null);
   const liveRef = useRef<EditorView | null>(null);
   const propsRef = useRef(props);
@@ -70,11 +67,11 @@ export default function DiffView(props: DiffViewProps) {
   const readOnlyRef = useRef(readOnly);
   const threadsRef = useRef(threads);
   const tRef = useRef(t);
-  const interactionRef = useRef(props.onUserInteraction);
+  const interactionRef = useRef(follow.onUserInteraction);
   useEffect(() => {
     propsRef.current = props;
     tRef.current = t;
-    interactionRef.current = props.onUserInteraction;
+    interactionRef.current = props.follow.onUserInteraction;
   });
 
   useEffect(() => {
@@ -131,7 +128,7 @@ export default function DiffView(props: DiffViewProps) {
     live.dispatch({ effects: setGutterThreads.of(threadsRef.current) });
     propsRef.current.onSelectLines(selectedLines(live.state));
     const cancelLanguage = loadLanguage(session.path, language, () => views);
-    const unwatch = watchTopLine(live, scroller, (line) => propsRef.current.onTopLine(line));
+    const unwatch = watchTopLine(live, scroller, (line) => propsRef.current.follow.onTopLine(line));
     return () => {
       cancelLanguage();
       unwatch();
@@ -160,7 +157,7 @@ export default function DiffView(props: DiffViewProps) {
     view.focus();
   }, [reveal]);
 
-  useFollow(session, followTab, followTop, liveRef);
+  useFollow(session, follow.followTab, follow.followTop, liveRef);
 
   return <div ref={parentRef} className={`review-diff ${layout}`} data-testid="review-diff" data-layout={layout} />;
 }

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { lineAt, lineEndOffset, lineStartOffset, locateAll, sliceLines, type ChangedFile, type LocatedThread, type ReviewRefsResponse, type ReviewThread } from '@coderoom/shared/client';
 import { ApiError } from '../api';
 import type { FileSession } from '../FileSession';
+import type { FollowProps } from '../editor/follow';
 import type { FileItem, RoomConnection } from '../RoomConnection';
 import { useTranslation } from '../i18n';
 import { Store } from '../Store';
@@ -32,10 +33,7 @@ export interface ReviewPaneProps {
   layout: 'split' | 'unified';
   onLayout: (layout: 'split' | 'unified') => void;
   readOnly: boolean;
-  followTab: string | null;
-  followTop: number | null;
-  onTopLine: (line: number) => void;
-  onUserInteraction: () => void;
+  follow: FollowProps;
 }
 
 /** A selection pinned to the text, so it still names the same code when the comment is sent. */
@@ -378,10 +376,7 @@ export default function ReviewPane(props: ReviewPaneProps) {
                     reveal={reveal}
                     onSelectLines={onSelectLines}
                     onComment={startComment}
-                    followTab={props.followTab}
-                    followTop={props.followTop}
-                    onTopLine={props.onTopLine}
-                    onUserInteraction={props.onUserInteraction}
+                    follow={props.follow}
                   />
               )}
             </>
