@@ -28,7 +28,9 @@ export function denied(err: unknown): AppError & { reason: string } {
 
 /**
  * Checks every document connection: a valid token, a document name of the token's room, a
- * room and file that exist; viewers and server-owned (`meta`) documents are read-only.
+ * room and file that exist; viewers are read-only, and so is everyone on the documents the server
+ * writes for them: `meta` (the file index) and `review` (threads change through the review API,
+ * which enforces authorship and who may resolve; SPEC AUTH5).
  */
 export class Authorizer implements Extension {
   readonly extensionName = 'Authorizer';
@@ -51,7 +53,7 @@ export class Authorizer implements Extension {
       if (doc.kind === 'file' && !(await this.rooms.hasFile(doc.roomId, doc.path))) throw new NotFoundError('file not found');
       // A room has exactly one document of each other kind: no client can conjure more.
       if (doc.kind !== 'file' && doc.path !== ROOM_DOCUMENTS[doc.kind]) throw new NotFoundError('document not found');
-      connectionConfig.readOnly = doc.kind === 'meta' || !canEdit(claims.role);
+      connectionConfig.readOnly = doc.kind !== 'file' || !canEdit(claims.role);
       (data.context as SocketContext).onAuthenticated?.(documentName);
       return { claims };
     } catch (err) {

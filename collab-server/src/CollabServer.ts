@@ -21,6 +21,8 @@ import { WorkspaceSync } from './WorkspaceSync.js';
 import { SyncRecords } from './SyncRecords.js';
 import { GitImport } from './GitImport.js';
 import { Api } from './Api.js';
+import { ReviewApi } from './ReviewApi.js';
+import { ReviewGit } from './ReviewGit.js';
 import { StaticFiles } from './StaticFiles.js';
 import { sendError, sendJson } from './http.js';
 import { SocketGuard } from './SocketGuard.js';
@@ -84,6 +86,8 @@ export class CollabServer {
     });
     fileIndex.attach(this.hocuspocus);
     this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, workspace, workspaceSync: this.workspaceSync, gitImport, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
+    const git = new ReviewGit({ timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS, maxFileBytes: config.WORKSPACE_MAX_FILE_BYTES });
+    new ReviewApi({ config, rooms: this.rooms, workspace, workspaceSync: this.workspaceSync, hocuspocus: this.hocuspocus, git, audit: this.audit, authorize: (req, roomId) => this.api.authorize(req, roomId) }).mount(this.api.router);
     this.accounts = new SqliteAccountStore(db);
     this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit }).mount(this.api.router);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });

@@ -7,4 +7,5 @@ export * from './protocol/control.js';
 export * from './protocol/pty.js';
 export * from './protocol/media.js';
 export * from './protocol/accounts.js';
+export * from './protocol/review.js';
 export * from './review/index.js';

@@ -9,6 +9,10 @@ interface Props {
   session: FileSession | null;
   readOnly: boolean;
   followTab: string | null;
+  /** The first line the followed person sees (follow mode), or null. */
+  followTop: number | null;
+  /** Called with the first visible line as the person scrolls. */
+  onTopLine: (line: number) => void;
   onUserInteraction: () => void;
   /** Opens the sidebar (shown on phones, where it is collapsed). */
   onShowFiles: () => void;
@@ -16,7 +20,7 @@ interface Props {
 }
 
 /** The centre of the room: the open file's editor, or a hint when none is open. */
-export function EditorPane({ session, readOnly, followTab, onUserInteraction, onShowFiles, editable }: Props) {
+export function EditorPane({ session, readOnly, followTab, followTop, onTopLine, onUserInteraction, onShowFiles, editable }: Props) {
   if (!session) {
     return (
       <div className="editor-empty">
@@ -30,10 +34,10 @@ export function EditorPane({ session, readOnly, followTab, onUserInteraction, on
       </div>
     );
   }
-  return <OpenFile key={session.path} session={session} readOnly={readOnly} followTab={followTab} onUserInteraction={onUserInteraction} />;
+  return <OpenFile key={session.path} session={session} readOnly={readOnly} followTab={followTab} followTop={followTop} onTopLine={onTopLine} onUserInteraction={onUserInteraction} />;
 }
 
-function OpenFile({ session, readOnly, followTab, onUserInteraction }: Omit<Props, 'onShowFiles' | 'editable' | 'session'> & { session: FileSession }) {
+function OpenFile({ session, readOnly, followTab, followTop, onTopLine, onUserInteraction }: Omit<Props, 'onShowFiles' | 'editable' | 'session'> & { session: FileSession }) {
   const error = useStore(session.error);
   const loaded = useStore(session.loaded);
   return (
@@ -54,7 +58,7 @@ function OpenFile({ session, readOnly, followTab, onUserInteraction }: Omit<Prop
         </div>
       ) : (
         <Suspense fallback={<div className="editor-loading muted">Loading editor…</div>}>
-          <CodeEditor session={session} readOnly={readOnly} followTab={followTab} onUserInteraction={onUserInteraction} />
+          <CodeEditor session={session} readOnly={readOnly} followTab={followTab} followTop={followTop} onTopLine={onTopLine} onUserInteraction={onUserInteraction} />
         </Suspense>
       )}
     </div>

@@ -20,6 +20,8 @@ const PATHS = {
   pause: 'M8 5v14M16 5v14',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   restart: 'M4 12a8 8 0 1 0 2.4-5.7M4 4v5h5',
+  review: 'M4 5h16v11H9l-5 4zM8 9h8M8 12h5',
+  present: 'M3 4h18v12H3zM12 16v4M8 20h8',
   film: 'M4 5h16v14H4zM8 5v14M16 5v14M4 9h4M4 15h4M16 9h4M16 15h4',
 } as const;
 

@@ -5,6 +5,7 @@ import { colorForSub } from './colors';
 import { Store } from './Store';
 import type { TokenKeeper } from './TokenKeeper';
 import { FileSession, type AwarenessUser } from './FileSession';
+import { ViewStateSchema, type ViewState } from './review/viewState';
 
 /** What the header shows about the socket. */
 export interface ConnectionInfo {
@@ -27,6 +28,10 @@ export interface Peer {
   role: Role;
   /** The file they have open, or null. */
   file: string | null;
+  /** Editor or diff, its base and layout, and the first line they see (for follow mode). */
+  view: ViewState | null;
+  /** A host asking everyone to follow them. */
+  presenting: boolean;
   self: boolean;
 }
 
@@ -70,6 +75,8 @@ function readPeer(clientId: number, state: Record<string, unknown>, selfId: numb
     sub: user.sub,
     role: role.success ? role.data : 'viewer',
     file: typeof state.file === 'string' ? state.file : null,
+    view: ViewStateSchema.safeParse(state.view).data ?? null,
+    presenting: role.success && role.data === 'host' && state.presenting === true,
     self: clientId === selfId,
   };
 }
@@ -92,7 +99,8 @@ export class RoomConnection {
   /** This tab's id in awareness states. */
   readonly tab = randomTabId();
 
-  private readonly socket: HocuspocusProviderWebsocket;
+  /** The room's one socket (other documents of the room, such as the review, attach to it). */
+  readonly socket: HocuspocusProviderWebsocket;
   private readonly index: HocuspocusProvider;
   private readonly sessions = new Map<string, FileSession>();
   /** Renames seen in the index, old path → new path. */
@@ -102,6 +110,8 @@ export class RoomConnection {
   private readonly disposers: Array<() => void> = [];
   private socketStatus: WebSocketStatus = WebSocketStatus.Connecting;
   private currentFile: string | null = null;
+  private view: ViewState | null = null;
+  private presenting = false;
   private authRetried = false;
   private closed = false;
 
@@ -179,6 +189,23 @@ export class RoomConnection {
     this.pruneSessions();
   }
 
+  /** Tells the room what this tab shows (editor or diff, scroll position) for those who follow it. */
+  setView(view: ViewState | null): void {
+    this.view = view;
+    this.publishPresence();
+  }
+
+  /** A host asks everyone to follow them (or stops). */
+  setPresenting(on: boolean): void {
+    this.presenting = on;
+    this.publishPresence();
+  }
+
+  /** A token for the REST API. */
+  token(): Promise<string> {
+    return this.keeper.token();
+  }
+
   /** Where a file that left the index went, if it was renamed (following chains of renames). */
   renamedTo(path: string): string | null {
     const seen = new Set([path]);
@@ -215,7 +242,7 @@ export class RoomConnection {
 
   private publishPresence(): void {
     if (this.closed) return;
-    this.index.awareness?.setLocalState({ user: this.user(), tab: this.tab, file: this.currentFile });
+    this.index.awareness?.setLocalState({ user: this.user(), tab: this.tab, file: this.currentFile, view: this.view, presenting: this.presenting });
   }
 
   private updatePeers(): void {

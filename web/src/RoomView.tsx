@@ -21,9 +21,13 @@ import { useStore } from './useStore';
 import { colorForSub } from './colors';
 import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
+import { useTranslation } from './i18n';
+import { usePresenter, useViewSync } from './review/useViewSync';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
+/** The review (diff view, @codemirror/merge, threads) loads only when someone opens it. */
+const ReviewPane = lazy(() => import('./review/ReviewPane'));
 
 /** How long an open file may be missing from the index before we call it deleted. */
 const RENAME_GRACE_MS = 1500;
@@ -118,6 +122,11 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
 
   // Follow mode: go where they go; stop when they leave.
   const followed = following ? (peers.find((p) => p.tab === following) ?? null) : null;
+  const { t } = useTranslation('review');
+  const view = useViewSync(conn, followed);
+  const presenter = usePresenter(peers, following, setFollowing);
+  const [presenting, setPresenting] = useState(false);
+  useEffect(() => conn.setPresenting(presenting && session.role === 'host'), [conn, presenting, session.role]);
   useEffect(() => {
     if (following && !followed && connection.state === 'connected') {
       setFollowing(null);
@@ -188,6 +197,25 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         <button
           type="button"
+          className="btn ghost review-toggle"
+          data-testid="review-toggle"
+          aria-pressed={view.mode === 'diff'}
+          onClick={() => {
+            stopFollowing();
+            view.setMode(view.mode === 'diff' ? 'editor' : 'diff');
+          }}
+        >
+          <Icon name="review" />
+          <span className="btn-label">{t('room.review')}</span>
+        </button>
+        {session.role === 'host' && (
+          <button type="button" className="btn ghost" data-testid="present-toggle" aria-pressed={presenting} onClick={() => setPresenting((p) => !p)} title={t('room.presentHint')}>
+            <Icon name="present" />
+            <span className="btn-label">{presenting ? t('room.stopPresenting') : t('room.present')}</span>
+          </button>
+        )}
+        <button
+          type="button"
           className="btn ghost"
           data-testid="call-open"
           aria-pressed={callOpen}
@@ -216,6 +244,14 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
       )}
       {followed && <FollowBanner peer={followed} onStop={stopFollowing} />}
+      {presenter && !followed && (
+        <div className="banner notice-banner" role="status" data-testid="presenter-banner">
+          {t('room.presenting', { name: presenter.name })}
+          <button type="button" className="btn tiny" onClick={() => setFollowing(presenter.tab)}>
+            {t('room.follow')}
+          </button>
+        </div>
+      )}
       {notice && (
         <div className="banner notice-banner" role="status">
           {notice}
@@ -232,8 +268,29 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
         <div className={`work-area show-${phoneView}`}>
           <div className="view-switch" role="tablist" aria-label="Show">
-            <button type="button" role="tab" aria-selected={phoneView === 'editor'} onClick={() => setPhoneView('editor')} data-testid="view-editor">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={phoneView === 'editor' && view.mode === 'editor'}
+              onClick={() => {
+                setPhoneView('editor');
+                view.setMode('editor');
+              }}
+              data-testid="view-editor"
+            >
               Editor
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={phoneView === 'editor' && view.mode === 'diff'}
+              onClick={() => {
+                setPhoneView('editor');
+                view.setMode('diff');
+              }}
+              data-testid="view-review"
+            >
+              {t('room.review')}
             </button>
             <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
               Terminal
@@ -247,14 +304,35 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
             className="work-split"
             first={
               <main className="editor-pane">
-                <EditorPane
-                  session={fileSession}
-                  readOnly={!editable}
-                  followTab={following}
-                  onUserInteraction={stopFollowing}
-                  onShowFiles={() => setSidebarOpen(true)}
-                  editable={editable}
-                />
+                {view.mode === 'diff' ? (
+                  <Suspense fallback={<LoadingScreen label={t('diff.loading')} />}>
+                    <ReviewPane
+                      conn={conn}
+                      viewer={{ sub: session.sub, role: session.role }}
+                      files={files}
+                      path={currentPath}
+                      fileSession={fileSession}
+                      onOpenFile={openFile}
+                      base={view.base}
+                      onBase={view.setBase}
+                      layout={view.layout}
+                      onLayout={view.setLayout}
+                      readOnly={!editable}
+                      follow={{ followTab: following, followTop: view.followTop, onTopLine: view.onTopLine, onUserInteraction: stopFollowing }}
+                    />
+                  </Suspense>
+                ) : (
+                  <EditorPane
+                    session={fileSession}
+                    readOnly={!editable}
+                    followTab={following}
+                    followTop={view.followTop}
+                    onTopLine={view.onTopLine}
+                    onUserInteraction={stopFollowing}
+                    onShowFiles={() => setSidebarOpen(true)}
+                    editable={editable}
+                  />
+                )}
               </main>
             }
             second={<TerminalPanel roomId={roomId} keeper={keeper} />}

@@ -15,7 +15,8 @@ export class ApiError extends Error {
 
 const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, token?: string): Promise<z.infer<S>> {
+/** One REST call: JSON in and out, the answer validated with `schema`, errors as ApiError. */
+export async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, token?: string): Promise<z.infer<S>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;

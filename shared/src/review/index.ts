@@ -6,3 +6,5 @@ export * from './ReviewThreads.js';
 export * from './language.js';
 export * from './exportMarkdown.js';
 export * from './exportJson.js';
+export * from './permissions.js';
+export * from './lines.js';

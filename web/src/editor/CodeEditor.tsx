@@ -2,11 +2,11 @@ import { useEffect, useRef } from 'react';
 import { basicSetup } from 'codemirror';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
-import { LanguageDescription } from '@codemirror/language';
-import { languages } from '@codemirror/language-data';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
+import { interactionHandlers, useFollow, watchTopLine } from './follow';
+import { loadLanguage } from './language';
 import { editorTheme } from './theme';
 
 export interface CodeEditorProps {
@@ -16,6 +16,10 @@ export interface CodeEditorProps {
   followTab: string | null;
   /** Called when the person clicks or types in the editor (this ends follow mode). */
   onUserInteraction: () => void;
+  /** The first line the followed person sees (follow mode), or null. */
+  followTop?: number | null;
+  /** Called with the first visible line as the person scrolls (for those who follow them). */
+  onTopLine?: (line: number) => void;
 }
 
 function readOnlyExtension(readOnly: boolean): Extension {
@@ -27,16 +31,18 @@ function readOnlyExtension(readOnly: boolean): Extension {
  * with names and colours, Yjs undo (only our own edits), and a language chosen by extension,
  * loaded lazily.
  */
-export default function CodeEditor({ session, readOnly, followTab, onUserInteraction }: CodeEditorProps) {
+export default function CodeEditor({ session, readOnly, followTab, onUserInteraction, followTop = null, onTopLine }: CodeEditorProps) {
   const parentRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const readOnlyCompartment = useRef(new Compartment()).current;
   const interactionRef = useRef(onUserInteraction);
   const readOnlyRef = useRef(readOnly);
+  const topLineRef = useRef(onTopLine);
 
   useEffect(() => {
     interactionRef.current = onUserInteraction;
-  }, [onUserInteraction]);
+    topLineRef.current = onTopLine;
+  }, [onUserInteraction, onTopLine]);
 
   // One EditorView per file.
   useEffect(() => {
@@ -57,36 +63,18 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
           readOnlyCompartment.of(readOnlyExtension(readOnlyRef.current)),
           yCollab(ytext, session.provider.awareness, { undoManager }),
           EditorView.contentAttributes.of({ 'aria-label': `Contents of ${session.path}` }),
-          EditorView.domEventHandlers({
-            mousedown: () => {
-              interactionRef.current();
-              return false;
-            },
-            keydown: () => {
-              interactionRef.current();
-              return false;
-            },
-          }),
+          interactionHandlers(interactionRef),
         ],
       }),
     });
     viewRef.current = view;
 
-    let cancelled = false;
-    const description = LanguageDescription.matchFilename(languages, session.path);
-    if (description) {
-      description
-        .load()
-        .then((support) => {
-          if (!cancelled) view.dispatch({ effects: language.reconfigure(support) });
-        })
-        .catch(() => {
-          // The language chunk could not load (offline?): plain text still works.
-        });
-    }
+    const cancelLanguage = loadLanguage(session.path, language, () => [view]);
+    const unwatch = watchTopLine(view, view.scrollDOM, (line) => topLineRef.current?.(line));
 
     return () => {
-      cancelled = true;
+      cancelLanguage();
+      unwatch();
       viewRef.current = null;
       view.destroy();
       undoManager.destroy();
@@ -99,36 +87,8 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
     viewRef.current?.dispatch({ effects: readOnlyCompartment.reconfigure(readOnlyExtension(readOnly)) });
   }, [readOnly, readOnlyCompartment]);
 
-  // Follow mode: keep the followed person's caret in view as they move.
-  useEffect(() => {
-    const awareness = session.provider.awareness;
-    if (!followTab || !awareness) return;
-    let last = -1;
-    const scrollToCaret = (): void => {
-      const view = viewRef.current;
-      if (!view) return;
-      for (const state of awareness.getStates().values()) {
-        if (state.tab !== followTab) continue;
-        const head = (state.cursor as { head?: unknown } | null | undefined)?.head;
-        if (!head) return;
-        const pos = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(head), session.doc);
-        if (!pos || pos.type !== session.text) return;
-        const index = Math.min(pos.index, view.state.doc.length);
-        if (index === last) return;
-        last = index;
-        view.dispatch({ effects: EditorView.scrollIntoView(index, { y: 'center' }) });
-        return;
-      }
-    };
-    scrollToCaret();
-    awareness.on('change', scrollToCaret);
-    // Their caret may sit in text that only just arrived.
-    session.doc.on('afterTransaction', scrollToCaret);
-    return () => {
-      awareness.off('change', scrollToCaret);
-      session.doc.off('afterTransaction', scrollToCaret);
-    };
-  }, [session, followTab]);
+  // Follow mode: keep the followed person's caret in view as they move, and scroll where they scroll.
+  useFollow(session, followTab, followTop, viewRef);
 
   return <div ref={parentRef} className="code-editor" data-testid="editor" />;
 }
