@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { CollabServer, loadCollabConfig, sendJson } from '@coderoom/collab-server';
+import { CollabServer, REMOVED_REASON, loadCollabConfig, sendJson } from '@coderoom/collab-server';
 import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
 import { createMediaServer, loadMediaConfig, type MediaServer } from '@coderoom/media-server';
-import { NotFoundError, type Logger } from '@coderoom/shared';
+import { ERRORS, NotFoundError, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -45,6 +45,11 @@ export class Hub {
     collab.mountUpgrade('/media', (req, socket, head) => media.handleUpgrade(req, socket, head));
     collab.addReadinessCheck('media', () => media.readiness(), () => ({ workers: media.workers() }));
     collab.own(media);
+    // A participant a host removes loses terminals and call at once, not at their token's expiry (PART4).
+    collab.roomAccess.onRemoved((roomId, sub) => {
+      pty.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
+      media.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
+    });
     const hub = new Hub(collab, pty, media);
     const address = await collab.listen();
     return { hub, address };

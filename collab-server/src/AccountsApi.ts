@@ -28,6 +28,10 @@ export const SIGNIN_FAILURES_PER_EMAIL = 10;
 export const SIGNIN_FAILURES_PER_IP = 30;
 /** The sign-in rate-limit window, in ms. */
 export const SIGNIN_WINDOW_MS = 15 * 60 * 1000;
+/** Sign-ups allowed per client IP per window (ACC12). */
+export const SIGNUPS_PER_IP = 20;
+/** The sign-up rate-limit window, in ms. */
+export const SIGNUP_WINDOW_MS = 60 * 60 * 1000;
 /** Longest User-Agent kept with a session, in characters. */
 const MAX_USER_AGENT_CHARS = 256;
 /** The one answer to a wrong email or password: it never tells which was wrong. */
@@ -59,6 +63,7 @@ export function sessionId(secret: string): string {
 export class AccountsApi {
   private readonly failuresByEmail = new RateLimiter(SIGNIN_FAILURES_PER_EMAIL, SIGNIN_WINDOW_MS);
   private readonly failuresByIp = new RateLimiter(SIGNIN_FAILURES_PER_IP, SIGNIN_WINDOW_MS);
+  private readonly signUpsByIp = new RateLimiter(SIGNUPS_PER_IP, SIGNUP_WINDOW_MS);
 
   constructor(private readonly d: AccountsApiDeps) {}
 
@@ -115,6 +120,10 @@ export class AccountsApi {
 
   private async signUp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requireSameOrigin(req, this.d.config.ALLOWED_ORIGINS);
+    // Every attempt counts, so the limit also bounds probing which emails are taken.
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (this.signUpsByIp.isLimited(ip)) throw new RateLimitedError('too many sign-ups from this address; try again later');
+    this.signUpsByIp.hit(ip);
     const body = await readJson(req, SignUpRequestSchema, this.d.config.API_MAX_BODY_BYTES);
     if (await this.d.accounts.getUserByEmail(body.email)) throw new ConflictError('an account with this email exists');
     const user = await this.d.accounts.createUser({ email: body.email, displayName: body.displayName }, await hashPassword(body.password));

@@ -8,3 +8,4 @@ export * from './protocol/pty.js';
 export * from './protocol/media.js';
 export * from './protocol/accounts.js';
 export * from './review/index.js';
+export * from './protocol/access.js';
