@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Hocuspocus } from '@hocuspocus/server';
+import { OutgoingMessage, type Connection, type Hocuspocus } from '@hocuspocus/server';
 import {
   DRIVE_ALL_TERMINALS_GRANT,
   ERRORS,
@@ -11,6 +11,7 @@ import {
   canEdit,
   parseDocName,
   type AccessClaims,
+  type AccessNotice,
   type JoinResponse,
   type Participant,
   type Role,
@@ -175,7 +176,13 @@ export class RoomAccess {
     for (const conn of this.connections(roomId, sub)) {
       const ctx = conn.context as ConnectionContext;
       ctx.claims = { ...ctx.claims, role };
+      const wasReadOnly = conn.readOnly;
       conn.readOnly = parseDocName(conn.document.name)?.kind === 'meta' || !canEdit(role);
+      // Tell the client, so its editor follows without waiting for a token refresh.
+      conn.sendStateless(JSON.stringify({ type: 'access.role', role } satisfies AccessNotice));
+      // Edits refused while read-only are missing here, and later edits build on them: ask the
+      // client for everything we lack (SyncStep1), so the next keystroke lands.
+      if (wasReadOnly && !conn.readOnly) conn.send(new OutgoingMessage(conn.document.name).createSyncMessage().writeFirstSyncStepFor(conn.document).toUint8Array());
     }
     return p;
   }
@@ -193,7 +200,7 @@ export class RoomAccess {
   }
 
   /** Open document connections of `sub` in the room. */
-  private *connections(roomId: string, sub: string): Generator<import('@hocuspocus/server').Connection> {
+  private *connections(roomId: string, sub: string): Generator<Connection> {
     for (const doc of this.d.hocuspocus.documents.values()) {
       if (parseDocName(doc.name)?.roomId !== roomId) continue;
       for (const conn of doc.getConnections()) {

@@ -194,6 +194,14 @@ export const ChangeRoleRequestSchema = z.object({ role: RoleSchema }).strict();
 /** Answer of the role and remove routes. */
 export const ParticipantResponseSchema = z.object({ participant: ParticipantSchema });
 
+/**
+ * A stateless message (Hocuspocus `sendStateless`, JSON text) the server sends on a participant's
+ * open document connections when a host changes their role (`access.role`), so the client can
+ * make its editor read-only or editable at once.
+ */
+export const AccessNoticeSchema = z.object({ type: z.literal('access.role'), role: RoleSchema });
+export type AccessNotice = z.infer<typeof AccessNoticeSchema>;
+
 /** An empty JSON body, for actions that take no input. */
 export const EmptyRequestSchema = z.object({}).strict();
 
