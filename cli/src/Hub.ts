@@ -67,7 +67,7 @@ function mountRecordings(collab: CollabServer, pty: PtyGateway): void {
     .add('GET', '/api/rooms/:id/recordings', async (req, res, p) => {
       await collab.api.authorize(req, p.id!);
       sendJson(res, 200, { recordings: pty.listRecordings(p.id!) });
-    })
+    }, { summary: "The room's terminal recordings (any participant)", tag: 'recordings', auth: 'bearer', errors: ['FORBIDDEN'] })
     .add('GET', '/api/rooms/:id/recordings/:rec', async (req, res, p) => {
       await collab.api.authorize(req, p.id!);
       const file = pty.recordingPath(p.id!, p.rec!);
@@ -79,5 +79,5 @@ function mountRecordings(collab: CollabServer, pty: PtyGateway): void {
         'cache-control': 'no-store',
       });
       createReadStream(file).pipe(res);
-    });
+    }, { summary: 'Download a recording (asciicast v2)', tag: 'recordings', auth: 'bearer', produces: 'application/x-asciicast', errors: ['FORBIDDEN', 'NOT_FOUND'] });
 }

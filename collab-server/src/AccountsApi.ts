@@ -8,10 +8,13 @@ import {
   SignInRequestSchema,
   SignUpRequestSchema,
   UnauthorizedError,
+  AuthUserResponseSchema,
+  SessionListResponseSchema,
   type AuditSink,
   type SessionInfo,
   type User,
 } from '@coderoom/shared';
+import { z } from 'zod';
 import type { AccountStore, StoredSession } from './AccountStore.js';
 import type { CollabConfig } from './config.js';
 import { hashPassword, verifyNothing, verifyPassword } from './passwords.js';
@@ -69,14 +72,29 @@ export class AccountsApi {
 
   /** Adds the /api/auth routes to `router`. */
   mount(router: Router): this {
+    const tag = 'auth';
     router
-      .add('POST', '/api/auth/signup', (req, res) => this.signUp(req, res))
-      .add('POST', '/api/auth/signin', (req, res) => this.signIn(req, res))
-      .add('POST', '/api/auth/signout', (req, res) => this.signOut(req, res))
-      .add('GET', '/api/auth/me', async (req, res) => sendJson(res, 200, { user: (await this.authenticate(req)).user }))
-      .add('POST', '/api/auth/password', (req, res) => this.changePassword(req, res))
-      .add('GET', '/api/auth/sessions', (req, res) => this.listSessions(req, res))
-      .add('POST', '/api/auth/sessions/:id/revoke', (req, res, p) => this.revokeSession(req, res, p.id!));
+      .add('POST', '/api/auth/signup', (req, res) => this.signUp(req, res), {
+        summary: 'Create a local account and sign in (the first account is the instance admin); rate limited per IP', tag, auth: 'none', body: SignUpRequestSchema, response: AuthUserResponseSchema, status: 201, errors: ['CONFLICT', 'FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('POST', '/api/auth/signin', (req, res) => this.signIn(req, res), {
+        summary: 'Sign in; sets the session cookie; failures are rate limited per email and IP', tag, auth: 'none', body: SignInRequestSchema, response: AuthUserResponseSchema, errors: ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('POST', '/api/auth/signout', (req, res) => this.signOut(req, res), {
+        summary: 'Revoke the current session and clear the cookie', tag, auth: 'cookie', response: z.object({}), errors: ['FORBIDDEN'],
+      })
+      .add('GET', '/api/auth/me', async (req, res) => sendJson(res, 200, { user: (await this.authenticate(req)).user }), {
+        summary: 'The signed-in account', tag, auth: 'cookie', response: AuthUserResponseSchema,
+      })
+      .add('POST', '/api/auth/password', (req, res) => this.changePassword(req, res), {
+        summary: 'Change the password; every other session is revoked', tag, auth: 'cookie', body: ChangePasswordRequestSchema, response: z.object({ revokedSessions: z.number() }), errors: ['FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('GET', '/api/auth/sessions', (req, res) => this.listSessions(req, res), {
+        summary: "The account's live sessions", tag, auth: 'cookie', response: SessionListResponseSchema,
+      })
+      .add('POST', '/api/auth/sessions/:id/revoke', (req, res, p) => this.revokeSession(req, res, p.id!), {
+        summary: 'Revoke one of the account\'s sessions', tag, auth: 'cookie', response: z.object({ id: z.string() }), errors: ['FORBIDDEN', 'NOT_FOUND'],
+      });
     return this;
   }
 
