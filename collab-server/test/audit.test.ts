@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { formatDocName } from '@coderoom/shared';
+import { formatDocName, type AuditEntry } from '@coderoom/shared';
 import { AUDIT_CSV_COLUMNS } from '../src/index.js';
 import { call, connect, createFile, expectError, signIn, signUp, startServer, waitFor } from './helpers.js';
 
@@ -35,7 +35,7 @@ describe('audit log', () => {
     await call(s.url, 'GET', `/api/rooms/${s.roomId}/audit?format=jsonl`, { token: s.hostToken });
     await waitFor(() => s.server.hocuspocus.getConnectionsCount() === 0);
 
-    const rows = [];
+    const rows: AuditEntry[] = [];
     for await (const e of s.server.audit.query({ scope: 'all', limit: 1000 })) rows.push(e);
     const actions = rows.map((r) => r.action).reverse();
     for (const a of [
@@ -106,7 +106,7 @@ describe('audit log', () => {
     const records = parse(csv.body as string, { columns: true }) as Record<string, string>[];
     expect(Object.keys(records[0]!)).toEqual([...AUDIT_CSV_COLUMNS]);
     expect(records.map((r) => r.action).sort()).toEqual(['lobby.admit', 'lobby.refuse', 'lobby.wait', 'lobby.wait', 'lobby.wait']);
-    const formula = records.find((r) => r.actorName.includes('HYPERLINK'))!;
+    const formula = records.find((r) => r.actorName?.includes('HYPERLINK'))!;
     expect(formula.actorName).toBe(`'=HYPERLINK("x")`);
     const admit = records.find((r) => r.action === 'lobby.admit')!;
     expect(JSON.parse(admit.detail!)).toMatchObject({ role: 'viewer' });
