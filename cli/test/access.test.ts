@@ -61,6 +61,14 @@ async function ptyJoin(port: number, roomId: string, token: string): Promise<Pla
   return s;
 }
 
+/** The host joins /pty and creates a terminal. */
+async function hostTerminal(port: number, roomId: string, token: string): Promise<{ host: PlaneSocket; terminalId: string }> {
+  const host = await ptyJoin(port, roomId, token);
+  host.ws.send(JSON.stringify({ type: 'create' }));
+  await waitFor(() => host.messages.some((m) => m.type === 'snapshot'), 10_000, 'snapshot');
+  return { host, terminalId: host.messages.find((m) => m.type === 'snapshot')!.terminalId as string };
+}
+
 describe('access across the planes (hub)', () => {
   it('SEC12 every WebSocket plane (/collab, /pty, /media) refuses a foreign Origin with 403 and accepts its own', async () => {
     const hub = await startHubProcess(tempDir());
@@ -75,10 +83,7 @@ describe('access across the planes (hub)', () => {
     const { hub, roomId, hostToken, guest } = await hubWithRoom('pairing');
     const gus = await guest('Gus');
     expect(gus.role).toBe('editor');
-    const host = await ptyJoin(hub.port, roomId, hostToken);
-    host.ws.send(JSON.stringify({ type: 'create' }));
-    await waitFor(() => host.messages.some((m) => m.type === 'snapshot'), 10_000, 'snapshot');
-    const terminalId = host.messages.find((m) => m.type === 'snapshot')!.terminalId as string;
+    const { host, terminalId } = await hostTerminal(hub.port, roomId, hostToken);
 
     const term = await ptyJoin(hub.port, roomId, gus.token);
     term.ws.send(JSON.stringify({ type: 'open', terminalId }));
@@ -109,10 +114,7 @@ describe('access across the planes (hub)', () => {
     const { hub, roomId, hostToken, guest } = await hubWithRoom('class');
     const vera = await guest('Vera');
     expect(vera.role).toBe('viewer');
-    const host = await ptyJoin(hub.port, roomId, hostToken);
-    host.ws.send(JSON.stringify({ type: 'create' }));
-    await waitFor(() => host.messages.some((m) => m.type === 'snapshot'), 10_000, 'snapshot');
-    const terminalId = host.messages.find((m) => m.type === 'snapshot')!.terminalId as string;
+    const { host, terminalId } = await hostTerminal(hub.port, roomId, hostToken);
     const v = await ptyJoin(hub.port, roomId, vera.token);
     v.ws.send(JSON.stringify({ type: 'input', terminalId, data: 'echo no\r' }));
     await waitFor(() => v.messages.some((m) => m.type === 'error' && m.code === 'FORBIDDEN'), 10_000, 'viewer input refused');

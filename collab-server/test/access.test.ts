@@ -26,6 +26,15 @@ async function invite(s: Setup, body: Record<string, unknown> = {}): Promise<{ s
   return { secret: r.body.secret, id: r.body.invite.id };
 }
 
+/** A review room with a file `main.ts` and a guest editor who came by invite. */
+async function guestWithFile() {
+  const s = await setup();
+  await createFile(s.url, s.roomId, 'main.ts', s.hostToken);
+  const { secret } = await invite(s);
+  const gus = (await acceptAsGuest(s, secret, 'Gus')).body as { sub: string; token: string };
+  return { s, secret, gus, name: formatDocName({ roomId: s.roomId, kind: 'file', path: 'main.ts' }) };
+}
+
 async function acceptAsGuest(s: Setup, secret: string, displayName = 'Gus'): Promise<CallResult> {
   return call(s.url, 'POST', `/api/invites/${secret}/accept`, { body: { displayName } });
 }
@@ -245,7 +254,7 @@ describe('participants', () => {
     expectError(await call(s.url, 'POST', role(`user:${s.owner.user.id}`), { token: s.hostToken, body: { role: 'viewer' } }), 'CONFLICT');
     const changed = await call(s.url, 'POST', role(gus.sub), { token: s.hostToken, body: { role: 'viewer' } });
     expect(changed.body.participant).toMatchObject({ sub: gus.sub, role: 'viewer', removedAt: null });
-    // The next refresh carries the new role (PART5).
+    // The next refresh carries the new role (PART1, SEC8).
     const refreshed = await call(s.url, 'POST', `/api/rooms/${s.roomId}/token`, { token: gus.token });
     expect(decodeJwt(refreshed.body.token).role).toBe('viewer');
     // REST follows the current role at once, even with the old token.
@@ -253,11 +262,7 @@ describe('participants', () => {
   });
 
   it('PART3 a demoted editor cannot edit on the open connection, without reconnecting; promoted again, the next keystroke lands', async () => {
-    const s = await setup();
-    await createFile(s.url, s.roomId, 'main.ts', s.hostToken);
-    const { secret } = await invite(s);
-    const gus = (await acceptAsGuest(s, secret, 'Gus')).body;
-    const name = formatDocName({ roomId: s.roomId, kind: 'file', path: 'main.ts' });
+    const { s, gus, name } = await guestWithFile();
     const host = connect(s.wsUrl, name, s.hostToken);
     const editor = connect(s.wsUrl, name, gus.token);
     await Promise.all([host.synced, editor.synced]);
@@ -288,11 +293,7 @@ describe('participants', () => {
   });
 
   it('PART4 a removed participant loses the document at once, cannot reconnect, refresh, call REST or come back by invite', async () => {
-    const s = await setup();
-    await createFile(s.url, s.roomId, 'main.ts', s.hostToken);
-    const { secret } = await invite(s);
-    const gus = (await acceptAsGuest(s, secret, 'Gus')).body;
-    const name = formatDocName({ roomId: s.roomId, kind: 'file', path: 'main.ts' });
+    const { s, secret, gus, name } = await guestWithFile();
     const editor = connect(s.wsUrl, name, gus.token);
     await editor.synced;
     const closed = new Promise<{ code: number; reason: string }>((resolve) => editor.socket.on('close', ({ event }: { event: { code: number; reason: string } }) => resolve({ code: event.code, reason: event.reason })));
