@@ -241,7 +241,15 @@ export class AccessApi {
     await readJson(req, EmptyRequestSchema, this.d.config.API_MAX_BODY_BYTES);
     if (!OpaqueIdSchema.safeParse(userId).success || !(await this.d.workspaces.role(id, userId))) throw new NotFoundError('not a member');
     if (!(await this.d.workspaces.removeMember(id, userId))) throw new ConflictError('a workspace needs at least one owner');
-    this.audit({ sub: userSub(user), name: user.displayName }, null, 'workspace.member_remove', `user:${userId}`, null, id);
+    const actor = { sub: userSub(user), name: user.displayName };
+    this.audit(actor, null, 'workspace.member_remove', `user:${userId}`, null, id);
+    // Leaving the team leaves its rooms: their sockets close and their tokens stop refreshing (TEAM4).
+    for (const roomId of await this.d.workspaces.rooms(id)) {
+      const p = await this.d.access.participant(roomId, `user:${userId}`);
+      if (!p || p.removedAt !== null) continue;
+      await this.d.roomAccess.remove(roomId, p.sub);
+      this.audit(actor, roomId, 'participant.remove', p.sub, { reason: 'workspace.member_remove' });
+    }
     sendJson(res, 200, {});
   }
 

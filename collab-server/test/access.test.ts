@@ -106,6 +106,19 @@ describe('workspaces', () => {
     expectError(await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/rooms`, { cookie: other.cookie, body: { name: 'R', kind: 'review' } }), 'FORBIDDEN');
   });
 
+  it('TEAM4 a member removed from the workspace is removed from its rooms: the token stops refreshing and entering is refused', async () => {
+    const s = await setup();
+    const bo = await signUp(s.url, 'bo@example.com', 'Bo');
+    await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/members`, { cookie: s.owner.cookie, body: { email: 'bo@example.com', role: 'member' } });
+    const token = (await call(s.url, 'POST', `/api/rooms/${s.roomId}/enter`, { cookie: bo.cookie, body: {} })).body.token;
+    expect((await call(s.url, 'POST', `/api/rooms/${s.roomId}/token`, { token })).status).toBe(200);
+    expect((await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/members/${bo.user.id}/remove`, { cookie: s.owner.cookie, body: {} })).status).toBe(200);
+    expectError(await call(s.url, 'POST', `/api/rooms/${s.roomId}/token`, { token }), 'FORBIDDEN');
+    expectError(await call(s.url, 'POST', `/api/rooms/${s.roomId}/enter`, { cookie: bo.cookie, body: {} }), 'FORBIDDEN');
+    const participants = (await call(s.url, 'GET', `/api/rooms/${s.roomId}/participants`, { token: s.hostToken })).body.participants;
+    expect(participants.find((p: { sub: string }) => p.sub === `user:${bo.user.id}`).removedAt).toEqual(expect.any(Number));
+  });
+
   it('API1 rooms made by link keep working, and a signed-in creator is their account', async () => {
     const { url } = await startServer();
     const anon = await call(url, 'POST', '/api/rooms', { body: { name: 'R', displayName: 'Ann' } });
