@@ -93,6 +93,31 @@ describe('protection', () => {
     expect(after).toBe(before);
   });
 
+  it('SEC14 every route that needs credentials answers 401 without them, and every host-only route 403 to a guest editor', async () => {
+    const w = await world();
+    const guarded = w.server.api.router.list().filter((r) => r.doc && r.doc.auth !== 'none');
+    expect(guarded.length).toBeGreaterThan(25);
+    for (const r of guarded) {
+      const res = await call(w.url, r.method, fill(r.path, w), r.method === 'GET' ? {} : { body: {} });
+      expect(res.status, `${r.method} ${r.path} ${JSON.stringify(res.body)}`).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHORIZED');
+    }
+    const invite = (await call(w.url, 'POST', `/api/rooms/${w.roomId}/invites`, { token: w.hostToken, body: { expiresInSeconds: 600, maxUses: 5, allowGuests: true } })).body;
+    const guest = (await call(w.url, 'POST', `/api/invites/${invite.secret}/accept`, { body: { displayName: 'Gus' } })).body;
+    expect(guest.role).toBe('editor');
+    const hostOnly = guarded.filter((r) => r.doc!.auth === 'cookie-or-bearer' && r.path.startsWith('/api/rooms/:id/') && !r.path.endsWith('/participants'));
+    expect(hostOnly.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/rooms/:id/audit', 'GET /api/rooms/:id/invites', 'GET /api/rooms/:id/lobby',
+      'POST /api/rooms/:id/invites', 'POST /api/rooms/:id/invites/:inviteId/revoke', 'POST /api/rooms/:id/lobby/:entryId/admit',
+      'POST /api/rooms/:id/lobby/:entryId/refuse', 'POST /api/rooms/:id/participants/:sub/remove', 'POST /api/rooms/:id/participants/:sub/role',
+    ]);
+    const bodies: Record<string, unknown> = { 'POST /api/rooms/:id/invites': { expiresInSeconds: 600, maxUses: 1, allowGuests: true }, 'POST /api/rooms/:id/participants/:sub/role': { role: 'host' } };
+    for (const r of hostOnly) {
+      const res = await call(w.url, r.method, fill(r.path, w), { token: guest.token, ...(r.method === 'GET' ? {} : { body: bodies[`${r.method} ${r.path}`] ?? {} }) });
+      expect(res.status, `${r.method} ${r.path} ${JSON.stringify(res.body)}`).toBe(403);
+    }
+  });
+
   it('ACC12 sign-ups are rate limited per IP; INV6 invite previews and uses are rate limited per IP', async () => {
     const { url } = await startServer();
     for (let i = 0; i < SIGNUPS_PER_IP; i++) {
