@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CollabServer, REMOVED_REASON, loadCollabConfig, sendJson } from '@coderoom/collab-server';
 import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
 import { createMediaServer, loadMediaConfig, type MediaServer } from '@coderoom/media-server';
-import { ERRORS, NotFoundError, type Logger } from '@coderoom/shared';
+import { ERRORS, NotFoundError, PTY_CLOSE_REASONS, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -50,6 +50,8 @@ export class Hub {
       pty.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
       media.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
     });
+    // Terminal clients answer 4401 by refreshing their token (which carries the new role) and reconnecting (PART7).
+    collab.roomAccess.onRoleChanged((roomId, sub) => pty.disconnect(roomId, sub, ERRORS.UNAUTHORIZED.closeCode, PTY_CLOSE_REASONS.ROLE_CHANGED));
     const hub = new Hub(collab, pty, media);
     const address = await collab.listen();
     return { hub, address };

@@ -110,6 +110,22 @@ describe('access across the planes (hub)', () => {
     expect(host.ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('PART7 a role change closes the person\'s terminal socket with 4401; reconnecting with the refreshed token takes up the new role', async () => {
+    const { hub, roomId, hostToken, guest } = await hubWithRoom('class');
+    const vera = await guest('Vera');
+    const { terminalId } = await hostTerminal(hub.port, roomId, hostToken);
+    const before = await ptyJoin(hub.port, roomId, vera.token);
+    expect(before.messages.find((m) => m.type === 'welcome')).toMatchObject({ you: { role: 'viewer' } });
+    await call(hub.url, 'POST', `/api/rooms/${roomId}/participants/${encodeURIComponent(vera.sub)}/role`, { token: hostToken, body: { role: 'host' } });
+    expect(await before.closed).toEqual({ code: 4401, reason: 'role changed, refresh the token' });
+    const refreshed = (await call(hub.url, 'POST', `/api/rooms/${roomId}/token`, { token: vera.token })).body.token as string;
+    const after = await ptyJoin(hub.port, roomId, refreshed);
+    expect(after.messages.find((m) => m.type === 'welcome')).toMatchObject({ you: { role: 'host' } });
+    after.ws.send(JSON.stringify({ type: 'open', terminalId }));
+    after.ws.send(JSON.stringify({ type: 'input', terminalId, data: 'echo host$((2*21))\r' }));
+    await waitFor(() => after.messages.some((m) => m.type === 'output' && String(m.data).includes('host42')), 10_000, 'the new host to type');
+  });
+
   it('AUDIT4 terminal control grants are audited with the room and workspace; class viewers cannot type until granted', async () => {
     const { hub, roomId, hostToken, guest } = await hubWithRoom('class');
     const vera = await guest('Vera');

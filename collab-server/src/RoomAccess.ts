@@ -41,6 +41,8 @@ export interface Actor {
 
 /** Called when a host removes a participant, so planes in this process close their sockets. */
 export type RemovedListener = (roomId: string, sub: string) => void;
+/** Called when a host changes a participant's role, so planes in this process can apply it. */
+export type RoleChangedListener = (roomId: string, sub: string, role: Role) => void;
 
 export interface RoomAccessDeps {
   config: CollabConfig;
@@ -66,12 +68,18 @@ export function userSub(user: Pick<User, 'id'>): string {
  */
 export class RoomAccess {
   private readonly removedListeners: RemovedListener[] = [];
+  private readonly roleListeners: RoleChangedListener[] = [];
 
   constructor(private readonly d: RoomAccessDeps) {}
 
   /** Registers a listener for removals (the hub closes terminals and calls). */
   onRemoved(listener: RemovedListener): void {
     this.removedListeners.push(listener);
+  }
+
+  /** Registers a listener for role changes (the hub makes terminal clients take up the new role). */
+  onRoleChanged(listener: RoleChangedListener): void {
+    this.roleListeners.push(listener);
   }
 
   /** The room, or NOT_FOUND (also for malformed ids). */
@@ -184,6 +192,7 @@ export class RoomAccess {
       // client for everything we lack (SyncStep1), so the next keystroke lands.
       if (wasReadOnly && !conn.readOnly) conn.send(new OutgoingMessage(conn.document.name).createSyncMessage().writeFirstSyncStepFor(conn.document).toUint8Array());
     }
+    for (const listener of this.roleListeners) listener(roomId, sub, role);
     return p;
   }
 

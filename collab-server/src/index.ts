@@ -25,7 +25,7 @@ export type { RoomAccessStore, InviteRecord, LobbyRecord, InviteRefusal } from '
 export { SqliteRoomAccessStore } from './SqliteRoomAccessStore.js';
 export type { AuditLog, AuditFilter, AuditScope } from './AuditLog.js';
 export { AUDIT_PAGE_ROWS } from './SqliteAuditLog.js';
-export { RoomAccess, REMOVED_REASON, userSub, type Actor, type RemovedListener } from './RoomAccess.js';
+export { RoomAccess, REMOVED_REASON, userSub, type Actor, type RemovedListener, type RoleChangedListener } from './RoomAccess.js';
 export { AccessApi, INVITE_ATTEMPTS_PER_IP, INVITE_WINDOW_MS, SECRET_BYTES, secretHash } from './AccessApi.js';
 export { AuditApi, AUDIT_CSV_COLUMNS } from './AuditApi.js';
 export { buildOpenApi, OPENAPI_VERSION } from './openapi.js';
