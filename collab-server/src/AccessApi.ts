@@ -270,9 +270,9 @@ export class AccessApi {
     const room = await this.d.roomAccess.room(id);
     const user = await this.user(req);
     await readJson(req, EmptyRequestSchema, this.d.config.API_MAX_BODY_BYTES);
-    const role = await this.d.roomAccess.accountRole(id, user);
-    if (!role) throw new ForbiddenError('you need an invite to this room');
-    const out = await this.d.roomAccess.issue(room, userSub(user), user.displayName, role);
+    const stored = await this.d.roomAccess.storedAccountRole(id, user);
+    if (!stored) throw new ForbiddenError('you need an invite to this room');
+    const out = await this.d.roomAccess.issue(room, userSub(user), user.displayName, stored);
     this.audit({ sub: out.sub, name: user.displayName }, id, 'room.join', id, { role: out.role, via: 'workspace' });
     sendJson(res, 200, out);
   }
@@ -427,6 +427,7 @@ export class AccessApi {
   private async target(id: string, sub: string, host: Actor): Promise<void> {
     if (!SubjectSchema.safeParse(sub).success || !(await this.d.access.participant(id, sub))) throw new NotFoundError('participant not found');
     if (sub === host.sub) throw new ConflictError('hosts cannot change or remove themselves');
+    if (await this.d.roomAccess.ownsWorkspace(await this.d.roomAccess.settings(id), sub)) throw new ConflictError('workspace owners host every room of it');
   }
 
   private async changeRole(req: IncomingMessage, res: ServerResponse, id: string, sub: string): Promise<void> {

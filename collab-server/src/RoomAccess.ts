@@ -114,23 +114,33 @@ export class RoomAccess {
     return this.sign(room, p);
   }
 
-  /** Signs a token for a participant as stored (role and grants from the room kind). */
+  /** Signs a token for a participant as stored (effective role, grants from the room kind). */
   async sign(room: Room, p: Pick<Participant, 'sub' | 'name' | 'role'>): Promise<JoinResponse> {
-    const { kind } = await this.settings(room.id);
-    const grants = p.role === 'editor' && ROOM_PRESETS[kind].editorsDriveTerminals ? [DRIVE_ALL_TERMINALS_GRANT] : [];
+    const settings = await this.settings(room.id);
+    const role = (await this.ownsWorkspace(settings, p.sub)) ? 'host' : p.role;
+    const grants = role === 'editor' && ROOM_PRESETS[settings.kind].editorsDriveTerminals ? [DRIVE_ALL_TERMINALS_GRANT] : [];
     const ttl = this.d.config.TOKEN_TTL_SECONDS;
-    const token = await this.d.issuer.sign({ sub: p.sub, name: p.name, room: room.id, role: p.role, grants }, ttl);
-    return { room, token, role: p.role, sub: p.sub, expiresAt: Date.now() + ttl * 1000 };
+    const token = await this.d.issuer.sign({ sub: p.sub, name: p.name, room: room.id, role, grants }, ttl);
+    return { room, token, role, sub: p.sub, expiresAt: Date.now() + ttl * 1000 };
   }
 
   /**
-   * The role `sub` holds now: the stored participant's (FORBIDDEN once removed), else the
-   * token's own (tokens minted by the CLI have no participant row).
+   * The role `sub` holds now (FORBIDDEN once removed): host for owners of the room's workspace,
+   * else the stored participant's role, else the token's own (tokens minted by the CLI have no
+   * participant row). Owners are hosts by ownership, never by a stored role, so an owner made a
+   * member stops hosting at once.
    */
   async currentRole(roomId: string, sub: string, tokenRole: Role): Promise<Role> {
     const p = await this.d.access.participant(roomId, sub);
     if (p?.removedAt != null) throw new ForbiddenError('you were removed from this room');
+    if (await this.ownsWorkspace(await this.settings(roomId), sub)) return 'host';
     return p?.role ?? tokenRole;
+  }
+
+  /** Whether `sub` is an account owning the workspace of a room with these settings. */
+  async ownsWorkspace(settings: RoomSettings, sub: string): Promise<boolean> {
+    if (!settings.workspaceId || !sub.startsWith('user:')) return false;
+    return (await this.d.workspaces.role(settings.workspaceId, sub.slice('user:'.length))) === 'owner';
   }
 
   /**
@@ -159,18 +169,26 @@ export class RoomAccess {
   }
 
   /**
-   * The role an account has in a room without an invite: its participant role, else host for
-   * workspace owners and the kind's member role for members; null for strangers.
+   * The role an account has in a room without an invite (host for workspace owners, see
+   * `currentRole`); null for strangers.
    */
   async accountRole(roomId: string, user: User): Promise<Role | null> {
+    const stored = await this.storedAccountRole(roomId, user);
+    if (stored === null) return null;
+    return this.currentRole(roomId, userSub(user), stored);
+  }
+
+  /**
+   * The role to record for an account entering a room without an invite: its participant role,
+   * else the kind's member role for members and owners (owners host by ownership); null for strangers.
+   */
+  async storedAccountRole(roomId: string, user: User): Promise<Role | null> {
     const p = await this.d.access.participant(roomId, userSub(user));
     if (p?.removedAt != null) throw new ForbiddenError('you were removed from this room');
+    if (p) return p.role;
     const settings = await this.settings(roomId);
     const wsRole = settings.workspaceId ? await this.d.workspaces.role(settings.workspaceId, user.id) : null;
-    if (wsRole === 'owner') return 'host';
-    if (p) return p.role;
-    if (wsRole === 'member') return ROOM_PRESETS[settings.kind].memberRole;
-    return null;
+    return wsRole ? ROOM_PRESETS[settings.kind].memberRole : null;
   }
 
   /**

@@ -119,6 +119,25 @@ describe('workspaces', () => {
     expect(participants.find((p: { sub: string }) => p.sub === `user:${bo.user.id}`).removedAt).toEqual(expect.any(Number));
   });
 
+  it('TEAM5 owners host every room of the workspace by ownership alone: made a member, they stop hosting at their next request; hosts cannot demote them', async () => {
+    const s = await setup();
+    const bo = await signUp(s.url, 'bo@example.com', 'Bo');
+    const members = `/api/workspaces/${s.workspaceId}/members`;
+    await call(s.url, 'POST', members, { cookie: s.owner.cookie, body: { email: 'bo@example.com', role: 'owner' } });
+    const cy = await signUp(s.url, 'cy@example.com', 'Cy');
+    await call(s.url, 'POST', members, { cookie: s.owner.cookie, body: { email: 'cy@example.com', role: 'member' } });
+    const cyRoom = (await call(s.url, 'POST', `/api/workspaces/${s.workspaceId}/rooms`, { cookie: cy.cookie, body: { name: 'Cy room', kind: 'review' } })).body;
+    const boIn = (await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/enter`, { cookie: bo.cookie, body: {} })).body;
+    expect(boIn.role).toBe('host');
+    expectError(await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/participants/${encodeURIComponent(boIn.sub)}/role`, { token: cyRoom.token, body: { role: 'viewer' } }), 'CONFLICT');
+    const inviteBody = { expiresInSeconds: 600, maxUses: 1, allowGuests: true };
+    expect((await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/invites`, { token: boIn.token, body: inviteBody })).status).toBe(201);
+    await call(s.url, 'POST', members, { cookie: s.owner.cookie, body: { email: 'bo@example.com', role: 'member' } });
+    expectError(await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/invites`, { token: boIn.token, body: inviteBody }), 'FORBIDDEN');
+    expect(decodeJwt((await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/token`, { token: boIn.token })).body.token).role).toBe('editor');
+    expect((await call(s.url, 'POST', `/api/rooms/${cyRoom.room.id}/enter`, { cookie: bo.cookie, body: {} })).body.role).toBe('editor');
+  });
+
   it('API1 rooms made by link keep working, and a signed-in creator is their account', async () => {
     const { url } = await startServer();
     const anon = await call(url, 'POST', '/api/rooms', { body: { name: 'R', displayName: 'Ann' } });
