@@ -195,8 +195,10 @@ export class CollabServer {
       if (route === null) throw new NotFoundError(`no route ${req.method} ${pathname.slice(0, 200)}`);
       if (route === 'methodMismatch') throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${pathname.slice(0, 200)}`);
       // CSRF (SEC10): a state-changing call that may be authenticated by the session cookie (it
-      // carries one and no bearer token) must be same-origin JSON; nothing runs otherwise.
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers.authorization === undefined && readCookie(req, SESSION_COOKIE) !== null) {
+      // carries one, and either no bearer token or a route that reads only the cookie) must be
+      // same-origin JSON; nothing runs otherwise.
+      const cookieDecides = req.headers.authorization === undefined || route.doc?.auth === 'cookie';
+      if (req.method !== 'GET' && req.method !== 'HEAD' && cookieDecides && readCookie(req, SESSION_COOKIE) !== null) {
         requireSameOrigin(req, this.config.ALLOWED_ORIGINS);
       }
       await route.handler(req, res, route.params);

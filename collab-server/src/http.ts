@@ -197,7 +197,7 @@ export class Router {
   }
 
   /** Finds the handler for a request; `methodMismatch` when the path exists with other methods. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; path: string } | 'methodMismatch' | null {
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; path: string; doc: RouteDoc | undefined } | 'methodMismatch' | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.pattern.exec(pathname);
@@ -212,7 +212,7 @@ export class Router {
           throw new BadRequestError('malformed percent-encoding in path');
         }
       });
-      return { handler: r.handler, params, path: r.path };
+      return { handler: r.handler, params, path: r.path, doc: r.doc };
     }
     return pathMatched ? 'methodMismatch' : null;
   }

@@ -62,6 +62,8 @@ describe('protection', () => {
       expectError(await call(w.url, 'POST', path, { cookie: w.owner.cookie, origin: 'null', body: {} }), 'FORBIDDEN');
       const form = await call(w.url, 'POST', path, { cookie: w.owner.cookie, contentType: 'application/x-www-form-urlencoded' });
       expect(form.status, r.path).toBe(400);
+      // A bearer token beside the cookie does not exempt a route that reads only the cookie.
+      if (r.doc?.auth === 'cookie') expectError(await call(w.url, 'POST', path, { cookie: w.owner.cookie, token: w.hostToken, origin: EVIL, body: {} }), 'FORBIDDEN');
     }
     expect(await auditCount(w.server)).toBe(before);
     expect((await call(w.url, 'GET', '/api/workspaces', { cookie: w.owner.cookie })).body.workspaces.length).toBe(workspacesBefore);
