@@ -79,6 +79,9 @@ export function secretHash(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
 
+/** Roles from least to most rights. */
+const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 0, editor: 1, host: 2 };
+
 const newId = (): string => randomBytes(ID_BYTES).toString('base64url');
 const newSecret = (): string => randomBytes(SECRET_BYTES).toString('base64url');
 
@@ -359,7 +362,9 @@ export class AccessApi {
       sendJson(res, 202, { status: 'waiting', lobby: { id: entry.id, ticket, path: `/api/lobby/${ticket}` } });
       return;
     }
-    const out = await this.d.roomAccess.issue(room, who.sub, who.name, invite.role);
+    // An invite never lowers the role someone already holds in the room.
+    const role = existing && ROLE_RANK[existing.role] > ROLE_RANK[invite.role] ? existing.role : invite.role;
+    const out = await this.d.roomAccess.issue(room, who.sub, who.name, role);
     this.audit(who, room.id, 'room.join', room.id, { role: out.role, via: 'invite', invite: invite.id });
     sendJson(res, 200, { status: 'joined', ...out });
   }
