@@ -194,9 +194,10 @@ describe('invites', () => {
     expect(decodeJwt(mine.body.token)).toMatchObject({ sub: `user:${ann.user.id}`, name: 'Ann', room: s.roomId });
     const invites = (await call(s.url, 'GET', `/api/rooms/${s.roomId}/invites`, { token: s.hostToken })).body.invites;
     expect(invites[0].uses).toBe(2);
-    // The owner using a viewer invite stays host: an invite never lowers a role.
-    const own = await call(s.url, 'POST', `/api/invites/${secret}/accept`, { cookie: s.owner.cookie, body: {} });
-    expect(own.body).toMatchObject({ status: 'joined', role: 'host' });
+    // An invite never lowers a role: promoted to editor, Gus using the viewer link again stays editor.
+    await call(s.url, 'POST', `/api/rooms/${s.roomId}/participants/${encodeURIComponent(guest.body.sub)}/role`, { token: s.hostToken, body: { role: 'editor' } });
+    const again = await call(s.url, 'POST', `/api/invites/${secret}/accept`, { body: { displayName: 'Gus', sub: guest.body.sub } });
+    expect(again.body).toMatchObject({ status: 'joined', role: 'editor', sub: guest.body.sub });
   });
 
   it('INV3 expired, exhausted, revoked and unknown invites answer documented codes and are not counted; account-only invites refuse guests', async () => {
