@@ -146,6 +146,9 @@ const MIGRATIONS: Migration[] = [
       ALTER TABLE audit ADD COLUMN workspace_id TEXT;
       CREATE INDEX audit_workspace_at ON audit(workspace_id, at);
       CREATE INDEX audit_at ON audit(at);
+      -- Append-only: rows can be neither changed nor deleted (a backup restore replaces the file).
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     `,
   },
 ];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hashPassword, openDatabase, SqliteAccountStore, SqliteAuditLog, SqliteRoomAccessStore, SqliteRoomStore, SqliteWorkspaceStore } from '../src/index.js';
 import { workspaceStoreContract } from './WorkspaceStore.contract.js';
 import { roomAccessStoreContract } from './RoomAccessStore.contract.js';
@@ -47,4 +47,15 @@ auditLogContract('SQLite', async () => {
       return room.id;
     },
   };
+});
+
+describe('SQLite audit table', () => {
+  it('ALOG4 the audit table is append-only: UPDATE and DELETE are refused by the database', () => {
+    const d = db();
+    const log = new SqliteAuditLog(d);
+    log.append({ at: 1, roomId: null, actor: 'system', actorName: '', action: 'x.y', target: null, detail: null });
+    expect(() => d.prepare("UPDATE audit SET actor = 'someone else'").run()).toThrow(/append-only/);
+    expect(() => d.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    expect(d.prepare('SELECT actor FROM audit').all()).toEqual([{ actor: 'system' }]);
+  });
 });
