@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { CollabServer, loadCollabConfig, sendJson } from '@coderoom/collab-server';
+import { CollabServer, REMOVED_REASON, loadCollabConfig, sendJson } from '@coderoom/collab-server';
 import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
 import { createMediaServer, loadMediaConfig, type MediaServer } from '@coderoom/media-server';
-import { NotFoundError, type Logger } from '@coderoom/shared';
+import { ERRORS, NotFoundError, PTY_CLOSE_REASONS, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -45,6 +45,13 @@ export class Hub {
     collab.mountUpgrade('/media', (req, socket, head) => media.handleUpgrade(req, socket, head));
     collab.addReadinessCheck('media', () => media.readiness(), () => ({ workers: media.workers() }));
     collab.own(media);
+    // A participant a host removes loses terminals and call at once, not at their token's expiry (PART4).
+    collab.roomAccess.onRemoved((roomId, sub) => {
+      pty.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
+      media.disconnect(roomId, sub, ERRORS.FORBIDDEN.closeCode, REMOVED_REASON);
+    });
+    // Terminal clients answer 4401 by refreshing their token (which carries the new role) and reconnecting (PART7).
+    collab.roomAccess.onRoleChanged((roomId, sub) => pty.disconnect(roomId, sub, ERRORS.UNAUTHORIZED.closeCode, PTY_CLOSE_REASONS.ROLE_CHANGED));
     const hub = new Hub(collab, pty, media);
     const address = await collab.listen();
     return { hub, address };
@@ -62,7 +69,7 @@ function mountRecordings(collab: CollabServer, pty: PtyGateway): void {
     .add('GET', '/api/rooms/:id/recordings', async (req, res, p) => {
       await collab.api.authorize(req, p.id!);
       sendJson(res, 200, { recordings: pty.listRecordings(p.id!) });
-    })
+    }, { summary: "The room's terminal recordings (any participant)", tag: 'recordings', auth: 'bearer', errors: ['FORBIDDEN'] })
     .add('GET', '/api/rooms/:id/recordings/:rec', async (req, res, p) => {
       await collab.api.authorize(req, p.id!);
       const file = pty.recordingPath(p.id!, p.rec!);
@@ -74,5 +81,5 @@ function mountRecordings(collab: CollabServer, pty: PtyGateway): void {
         'cache-control': 'no-store',
       });
       createReadStream(file).pipe(res);
-    });
+    }, { summary: 'Download a recording (asciicast v2)', tag: 'recordings', auth: 'bearer', produces: 'application/x-asciicast', errors: ['FORBIDDEN', 'NOT_FOUND'] });
 }

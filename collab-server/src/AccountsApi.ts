@@ -8,10 +8,13 @@ import {
   SignInRequestSchema,
   SignUpRequestSchema,
   UnauthorizedError,
+  AuthUserResponseSchema,
+  SessionListResponseSchema,
   type AuditSink,
   type SessionInfo,
   type User,
 } from '@coderoom/shared';
+import { z } from 'zod';
 import type { AccountStore, StoredSession } from './AccountStore.js';
 import type { CollabConfig } from './config.js';
 import { hashPassword, verifyNothing, verifyPassword } from './passwords.js';
@@ -28,6 +31,10 @@ export const SIGNIN_FAILURES_PER_EMAIL = 10;
 export const SIGNIN_FAILURES_PER_IP = 30;
 /** The sign-in rate-limit window, in ms. */
 export const SIGNIN_WINDOW_MS = 15 * 60 * 1000;
+/** Sign-ups allowed per client IP per window (ACC12). */
+export const SIGNUPS_PER_IP = 20;
+/** The sign-up rate-limit window, in ms. */
+export const SIGNUP_WINDOW_MS = 60 * 60 * 1000;
 /** Longest User-Agent kept with a session, in characters. */
 const MAX_USER_AGENT_CHARS = 256;
 /** The one answer to a wrong email or password: it never tells which was wrong. */
@@ -59,19 +66,35 @@ export function sessionId(secret: string): string {
 export class AccountsApi {
   private readonly failuresByEmail = new RateLimiter(SIGNIN_FAILURES_PER_EMAIL, SIGNIN_WINDOW_MS);
   private readonly failuresByIp = new RateLimiter(SIGNIN_FAILURES_PER_IP, SIGNIN_WINDOW_MS);
+  private readonly signUpsByIp = new RateLimiter(SIGNUPS_PER_IP, SIGNUP_WINDOW_MS);
 
   constructor(private readonly d: AccountsApiDeps) {}
 
   /** Adds the /api/auth routes to `router`. */
   mount(router: Router): this {
+    const tag = 'auth';
     router
-      .add('POST', '/api/auth/signup', (req, res) => this.signUp(req, res))
-      .add('POST', '/api/auth/signin', (req, res) => this.signIn(req, res))
-      .add('POST', '/api/auth/signout', (req, res) => this.signOut(req, res))
-      .add('GET', '/api/auth/me', async (req, res) => sendJson(res, 200, { user: (await this.authenticate(req)).user }))
-      .add('POST', '/api/auth/password', (req, res) => this.changePassword(req, res))
-      .add('GET', '/api/auth/sessions', (req, res) => this.listSessions(req, res))
-      .add('POST', '/api/auth/sessions/:id/revoke', (req, res, p) => this.revokeSession(req, res, p.id!));
+      .add('POST', '/api/auth/signup', (req, res) => this.signUp(req, res), {
+        summary: 'Create a local account and sign in (the first account is the instance admin); rate limited per IP', tag, auth: 'none', body: SignUpRequestSchema, response: AuthUserResponseSchema, status: 201, errors: ['CONFLICT', 'FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('POST', '/api/auth/signin', (req, res) => this.signIn(req, res), {
+        summary: 'Sign in; sets the session cookie; failures are rate limited per email and IP', tag, auth: 'none', body: SignInRequestSchema, response: AuthUserResponseSchema, errors: ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('POST', '/api/auth/signout', (req, res) => this.signOut(req, res), {
+        summary: 'Revoke the current session and clear the cookie', tag, auth: 'cookie', response: z.object({}), errors: ['FORBIDDEN'],
+      })
+      .add('GET', '/api/auth/me', async (req, res) => sendJson(res, 200, { user: (await this.authenticate(req)).user }), {
+        summary: 'The signed-in account', tag, auth: 'cookie', response: AuthUserResponseSchema,
+      })
+      .add('POST', '/api/auth/password', (req, res) => this.changePassword(req, res), {
+        summary: 'Change the password; every other session is revoked', tag, auth: 'cookie', body: ChangePasswordRequestSchema, response: z.object({ revokedSessions: z.number() }), errors: ['FORBIDDEN', 'RATE_LIMITED'],
+      })
+      .add('GET', '/api/auth/sessions', (req, res) => this.listSessions(req, res), {
+        summary: "The account's live sessions", tag, auth: 'cookie', response: SessionListResponseSchema,
+      })
+      .add('POST', '/api/auth/sessions/:id/revoke', (req, res, p) => this.revokeSession(req, res, p.id!), {
+        summary: 'Revoke one of the account\'s sessions', tag, auth: 'cookie', response: z.object({ id: z.string() }), errors: ['FORBIDDEN', 'NOT_FOUND'],
+      });
     return this;
   }
 
@@ -115,6 +138,10 @@ export class AccountsApi {
 
   private async signUp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requireSameOrigin(req, this.d.config.ALLOWED_ORIGINS);
+    // Every attempt counts, so the limit also bounds probing which emails are taken.
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (this.signUpsByIp.isLimited(ip)) throw new RateLimitedError('too many sign-ups from this address; try again later');
+    this.signUpsByIp.hit(ip);
     const body = await readJson(req, SignUpRequestSchema, this.d.config.API_MAX_BODY_BYTES);
     if (await this.d.accounts.getUserByEmail(body.email)) throw new ConflictError('an account with this email exists');
     const user = await this.d.accounts.createUser({ email: body.email, displayName: body.displayName }, await hashPassword(body.password));

@@ -10,21 +10,22 @@ import {
   CreateRoomRequestSchema,
   DeleteFileRequestSchema,
   ForbiddenError,
+  JoinResponseSchema,
   JoinRoomRequestSchema,
   NotFoundError,
+  RefreshResponseSchema,
   RenameFileRequestSchema,
-  RoomIdSchema,
+  RoomResponseSchema,
   canEdit,
   formatDocName,
   type AccessClaims,
   type AuditSink,
-  type JoinResponse,
   type Logger,
-  type Role,
   type Room,
   type TokenIssuer,
   type TokenVerifier,
 } from '@coderoom/shared';
+import { z } from 'zod';
 import type { CollabConfig } from './config.js';
 import type { DocumentStore } from './DocumentStore.js';
 import type { DurableLog } from './DurableLog.js';
@@ -34,6 +35,8 @@ import type { Workspace } from './Workspace.js';
 import type { WorkspaceSync } from './WorkspaceSync.js';
 import type { RoomStore } from './RoomStore.js';
 import { bearerToken, readJson, Router, sendJson } from './http.js';
+import { userSub, type RoomAccess } from './RoomAccess.js';
+import { roomAccess } from './WorkspaceStore.js';
 
 /** How long eviction of a deleted document waits for Hocuspocus to unload it. */
 const EVICT_TIMEOUT_MS = 2000;
@@ -52,45 +55,72 @@ export interface ApiDeps {
   issuer: TokenIssuer;
   verifier: TokenVerifier;
   audit: AuditSink;
+  roomAccess: RoomAccess;
 }
+
+const FileSchema = z.object({ path: z.string(), createdAt: z.number(), createdBy: z.string() });
 
 /** The REST control plane under /api (documented in collab-server/SPEC.md, API rules). */
 export class Api {
   readonly router = new Router();
 
   constructor(private readonly d: ApiDeps) {
+    const roomsTag = 'rooms';
+    const filesTag = 'files';
     this.router
-      .add('GET', '/api/.well-known/jwks.json', (_req, res) => sendJson(res, 200, d.issuer.jwks()))
-      .add('POST', '/api/rooms', (req, res) => this.createRoom(req, res))
-      .add('POST', '/api/rooms/from-git', (req, res) => this.createRoomFromGit(req, res))
-      .add('GET', '/api/rooms/:id', (_req, res, p) => this.getRoom(res, p.id!))
-      .add('POST', '/api/rooms/:id/join', (req, res, p) => this.join(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/token', (req, res, p) => this.refresh(req, res, p.id!))
-      .add('GET', '/api/rooms/:id/files', (req, res, p) => this.listFiles(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/files', (req, res, p) => this.createFile(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/files/rename', (req, res, p) => this.renameFile(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/files/delete', (req, res, p) => this.deleteFile(req, res, p.id!));
+      .add('GET', '/api/.well-known/jwks.json', (_req, res) => sendJson(res, 200, d.issuer.jwks()), {
+        summary: 'Public keys that verify room tokens (JWKS)', tag: 'tokens', auth: 'none', response: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+      })
+      .add('POST', '/api/rooms', (req, res) => this.createRoom(req, res), {
+        summary: 'Create a room joined by link; the caller hosts it (as their account when signed in)', tag: roomsTag, auth: 'none', body: CreateRoomRequestSchema, response: JoinResponseSchema, status: 201,
+      })
+      .add('POST', '/api/rooms/from-git', (req, res) => this.createRoomFromGit(req, res), {
+        summary: 'Create a room whose workspace is a clone of a git repository', tag: roomsTag, auth: 'none', body: CreateRoomFromGitRequestSchema, response: JoinResponseSchema, status: 201,
+      })
+      .add('GET', '/api/rooms/:id', (_req, res, p) => this.getRoom(res, p.id!), {
+        summary: 'A room and how it is entered', tag: roomsTag, auth: 'none', response: RoomResponseSchema, errors: ['NOT_FOUND'],
+      })
+      .add('POST', '/api/rooms/:id/join', (req, res, p) => this.join(req, res, p.id!), {
+        summary: 'Join a room made by link (rooms of a workspace are entered by invite)', tag: roomsTag, auth: 'none', body: JoinRoomRequestSchema, response: JoinResponseSchema, errors: ['NOT_FOUND', 'FORBIDDEN'],
+      })
+      .add('POST', '/api/rooms/:id/token', (req, res, p) => this.refresh(req, res, p.id!), {
+        summary: 'Refresh a still-valid token; re-checks the participant (removed: 403) and takes their current role', tag: 'tokens', auth: 'bearer', response: RefreshResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('GET', '/api/rooms/:id/files', (req, res, p) => this.listFiles(req, res, p.id!), {
+        summary: "The room's files", tag: filesTag, auth: 'bearer', response: z.object({ files: z.array(FileSchema) }), errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('POST', '/api/rooms/:id/files', (req, res, p) => this.createFile(req, res, p.id!), {
+        summary: 'Create an empty file (hosts and editors)', tag: filesTag, auth: 'bearer', body: CreateFileRequestSchema, response: z.object({ file: FileSchema }), status: 201, errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
+      })
+      .add('POST', '/api/rooms/:id/files/rename', (req, res, p) => this.renameFile(req, res, p.id!), {
+        summary: 'Rename a file, keeping its content and history', tag: filesTag, auth: 'bearer', body: RenameFileRequestSchema, response: RenameFileRequestSchema, errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
+      })
+      .add('POST', '/api/rooms/:id/files/delete', (req, res, p) => this.deleteFile(req, res, p.id!), {
+        summary: 'Delete a file', tag: filesTag, auth: 'bearer', body: DeleteFileRequestSchema, response: DeleteFileRequestSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      });
   }
 
-  /** Verifies the bearer token of a request for `roomId`; optionally requires edit rights. */
+  /**
+   * Verifies the bearer token of a request for `roomId` and takes the participant's current
+   * role (a removed participant is FORBIDDEN); optionally requires edit rights.
+   */
   async authorize(req: IncomingMessage, roomId: string, needEdit = false): Promise<AccessClaims> {
-    const claims = await this.d.verifier.verify(bearerToken(req));
-    if (claims.room !== roomId) throw new ForbiddenError('token is for another room');
+    const verified = await this.d.verifier.verify(bearerToken(req));
+    if (verified.room !== roomId) throw new ForbiddenError('token is for another room');
+    const claims = { ...verified, role: await this.d.roomAccess.currentRole(roomId, verified.sub, verified.role) };
     if (needEdit && !canEdit(claims.role)) throw new ForbiddenError(`role ${claims.role} cannot change files`);
     return claims;
   }
 
-  private async room(id: string): Promise<Room> {
-    if (!RoomIdSchema.safeParse(id).success) throw new NotFoundError('room not found');
-    const room = await this.d.rooms.get(id);
-    if (!room) throw new NotFoundError('room not found');
-    return room;
+  private room(id: string): Promise<Room> {
+    return this.d.roomAccess.room(id);
   }
 
-  private async issue(room: Room, sub: string, name: string, role: Role): Promise<JoinResponse> {
-    const ttl = this.d.config.TOKEN_TTL_SECONDS;
-    const token = await this.d.issuer.sign({ sub, name, room: room.id, role }, ttl);
-    return { room, token, role, sub, expiresAt: Date.now() + ttl * 1000 };
+  /** The caller's subject: their account's when signed in, else the guest id they send back or a new one. */
+  private async subject(req: IncomingMessage, guestSub?: string): Promise<string> {
+    const user = await this.d.roomAccess.optionalUser(req);
+    if (user) return userSub(user);
+    return guestSub ?? `guest:${randomBytes(12).toString('base64url')}`;
   }
 
   private audit(claims: Pick<AccessClaims, 'sub' | 'name' | 'room'>, action: string, target: string | null, detail: Record<string, unknown> | null = null): void {
@@ -99,9 +129,9 @@ export class Api {
 
   private async createRoom(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req, CreateRoomRequestSchema, this.d.config.API_MAX_BODY_BYTES);
+    const sub = await this.subject(req);
     const room = await this.d.rooms.create(body.name);
-    const sub = `guest:${randomBytes(12).toString('base64url')}`;
-    const out = await this.issue(room, sub, body.displayName, 'host');
+    const out = await this.d.roomAccess.issue(room, sub, body.displayName, 'host');
     this.audit({ sub, name: body.displayName, room: room.id }, 'room.create', room.id, { name: room.name });
     sendJson(res, 201, out);
   }
@@ -120,35 +150,39 @@ export class Api {
       throw err;
     }
     const files = await this.d.gitImport.list(this.d.workspace.dir(room.id));
-    const sub = `guest:${randomBytes(12).toString('base64url')}`;
+    const sub = await this.subject(req);
     const entry = { createdAt: Date.now(), createdBy: body.displayName };
     const openable = files.filter((f) => f.openable);
     for (const f of openable) await this.d.rooms.addFile(room.id, { path: f.path, ...entry });
     await this.d.fileIndex.update(room.id, (map) => {
       for (const f of openable) map.set(f.path, entry);
     });
-    const out = await this.issue(room, sub, body.displayName, 'host');
+    const out = await this.d.roomAccess.issue(room, sub, body.displayName, 'host');
     this.audit({ sub, name: body.displayName, room: room.id }, 'room.create', room.id, { name: room.name, source: body.source, ref: body.ref ?? null, files: openable.length });
     sendJson(res, 201, { ...out, files });
   }
 
   private async getRoom(res: ServerResponse, id: string): Promise<void> {
-    sendJson(res, 200, { room: await this.room(id) });
+    const room = await this.room(id);
+    sendJson(res, 200, { room, access: roomAccess(await this.d.roomAccess.settings(id)) });
   }
 
   private async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const room = await this.room(id);
     const body = await readJson(req, JoinRoomRequestSchema, this.d.config.API_MAX_BODY_BYTES);
-    const sub = body.sub ?? `guest:${randomBytes(12).toString('base64url')}`;
-    const out = await this.issue(room, sub, body.displayName, body.role);
-    this.audit({ sub, name: body.displayName, room: room.id }, 'room.join', room.id, { role: body.role });
+    if ((await this.d.roomAccess.settings(id)).workspaceId !== null) throw new ForbiddenError('this room is entered by invite');
+    const sub = await this.subject(req, body.sub);
+    // Someone coming back keeps the role a host gave them (API1).
+    const known = await this.d.roomAccess.currentRole(id, sub, body.role);
+    const out = await this.d.roomAccess.issue(room, sub, body.displayName, known);
+    this.audit({ sub, name: body.displayName, room: room.id }, 'room.join', room.id, { role: out.role, via: 'link' });
     sendJson(res, 200, out);
   }
 
   private async refresh(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const room = await this.room(id);
     const claims = await this.authorize(req, id);
-    const out = await this.issue(room, claims.sub, claims.name, claims.role);
+    const out = await this.d.roomAccess.sign(room, claims);
     sendJson(res, 200, { token: out.token, expiresAt: out.expiresAt });
   }
 

@@ -12,7 +12,14 @@ import { SqliteDocumentStore } from './SqliteDocumentStore.js';
 import { SqliteRoomStore } from './SqliteRoomStore.js';
 import { SqliteAuditLog } from './SqliteAuditLog.js';
 import { SqliteAccountStore } from './SqliteAccountStore.js';
-import { AccountsApi } from './AccountsApi.js';
+import { AccountsApi, SESSION_COOKIE } from './AccountsApi.js';
+import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
+import { SqliteRoomAccessStore } from './SqliteRoomAccessStore.js';
+import { RoomAccess } from './RoomAccess.js';
+import { AccessApi } from './AccessApi.js';
+import { AuditApi } from './AuditApi.js';
+import { Presence } from './Presence.js';
+import { buildOpenApi } from './openapi.js';
 import { DurableLog } from './DurableLog.js';
 import { Authorizer, type SocketContext } from './Authorizer.js';
 import { FileIndex } from './FileIndex.js';
@@ -24,7 +31,7 @@ import { Api } from './Api.js';
 import { ReviewApi } from './ReviewApi.js';
 import { ReviewGit } from './ReviewGit.js';
 import { StaticFiles } from './StaticFiles.js';
-import { sendError, sendJson } from './http.js';
+import { readCookie, requireSameOrigin, sendError, sendJson, setSecurityHeaders } from './http.js';
 import { SocketGuard } from './SocketGuard.js';
 import { CollabMetrics, trackRequest } from './CollabMetrics.js';
 
@@ -56,6 +63,11 @@ export class CollabServer {
   readonly api: Api;
   readonly accounts: SqliteAccountStore;
   readonly accountsApi: AccountsApi;
+  readonly workspaces: SqliteWorkspaceStore;
+  readonly access: SqliteRoomAccessStore;
+  /** Roles, removals and token issuing; the hub listens to its removals (PART4). */
+  readonly roomAccess: RoomAccess;
+  private readonly accessApi: AccessApi;
   private readonly durableLog: DurableLog;
   private readonly workspaceSync: WorkspaceSync;
   private readonly wss: WebSocketServer;
@@ -75,6 +87,12 @@ export class CollabServer {
     this.rooms = new SqliteRoomStore(db);
     this.audit = new SqliteAuditLog(db);
     this.verifier = new TokenVerifier(issuer.jwks());
+    this.workspaces = new SqliteWorkspaceStore(db);
+    this.access = new SqliteRoomAccessStore(db);
+    this.accounts = new SqliteAccountStore(db);
+    // Set below, once Hocuspocus exists; the Authorizer only calls it for connections, after construction.
+    let roomAccess: RoomAccess | null = null;
+    const currentRole = (roomId: string, sub: string, role: Parameters<RoomAccess['currentRole']>[2]) => roomAccess!.currentRole(roomId, sub, role);
     this.durableLog = new DurableLog(this.documents, { compactEveryUpdates: config.COMPACT_EVERY_UPDATES, compactEveryBytes: config.COMPACT_EVERY_BYTES }, logger.child({ component: 'DurableLog' }));
     const fileIndex = new FileIndex(this.rooms);
     const workspace = new Workspace(resolve(config.DATA_DIR, 'workspaces'), config.WORKSPACE_MAX_FILE_BYTES);
@@ -82,14 +100,22 @@ export class CollabServer {
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), this.workspaceSync, fileIndex],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex],
     });
     fileIndex.attach(this.hocuspocus);
-    this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, workspace, workspaceSync: this.workspaceSync, gitImport, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });
+    this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit });
+    this.roomAccess = roomAccess = new RoomAccess({
+      config, rooms: this.rooms, workspaces: this.workspaces, access: this.access, accountsApi: this.accountsApi, issuer, verifier: this.verifier, hocuspocus: this.hocuspocus, audit: this.audit,
+    });
+    this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, workspace, workspaceSync: this.workspaceSync, gitImport, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit, roomAccess });
+    this.accountsApi.mount(this.api.router);
     const git = new ReviewGit({ timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS, maxFileBytes: config.WORKSPACE_MAX_FILE_BYTES });
     new ReviewApi({ config, rooms: this.rooms, workspace, workspaceSync: this.workspaceSync, hocuspocus: this.hocuspocus, git, audit: this.audit, authorize: (req, roomId) => this.api.authorize(req, roomId) }).mount(this.api.router);
-    this.accounts = new SqliteAccountStore(db);
-    this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit }).mount(this.api.router);
+    this.accessApi = new AccessApi({ config, rooms: this.rooms, workspaces: this.workspaces, access: this.access, accounts: this.accounts, accountsApi: this.accountsApi, roomAccess, audit: this.audit }).mount(this.api.router);
+    new AuditApi({ audit: this.audit, accountsApi: this.accountsApi, roomAccess, workspaces: this.workspaces }).mount(this.api.router);
+    this.api.router.add('GET', '/api/openapi.json', (_req, res) => sendJson(res, 200, buildOpenApi(this.api.router)), {
+      summary: 'This document: the REST API as OpenAPI 3.1, generated from the zod schemas the routes validate with', tag: 'meta', auth: 'none',
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
     this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
     this.httpServer = createServer((req, res) => {
@@ -152,6 +178,7 @@ export class CollabServer {
   }
 
   private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
     const pathname = (req.url ?? '/').split('?')[0]!;
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
@@ -171,6 +198,13 @@ export class CollabServer {
       const route = this.api.router.match(req.method ?? 'GET', pathname);
       if (route === null) throw new NotFoundError(`no route ${req.method} ${pathname.slice(0, 200)}`);
       if (route === 'methodMismatch') throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${pathname.slice(0, 200)}`);
+      // CSRF (SEC10): a state-changing call that may be authenticated by the session cookie (it
+      // carries one, and either no bearer token or a route that reads only the cookie) must be
+      // same-origin JSON; nothing runs otherwise.
+      const cookieDecides = req.headers.authorization === undefined || route.doc?.auth === 'cookie';
+      if (req.method !== 'GET' && req.method !== 'HEAD' && cookieDecides && readCookie(req, SESSION_COOKIE) !== null) {
+        requireSameOrigin(req, this.config.ALLOWED_ORIGINS);
+      }
       await route.handler(req, res, route.params);
       return;
     }
@@ -222,6 +256,7 @@ export class CollabServer {
   private async doClose(): Promise<void> {
     this.logger.info('close() | shutting down');
     const stopped = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    this.accessApi.close();
     for (const child of this.children.reverse()) {
       await child.close().catch((err: unknown) => this.logger.error({ err }, 'close() | child failed'));
     }

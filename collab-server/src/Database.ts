@@ -82,6 +82,75 @@ const MIGRATIONS: Migration[] = [
       CREATE INDEX sessions_user ON sessions(user_id, created_at);
     `,
   },
+  {
+    // Teams and access: workspaces, room settings, participants, invites, lobby; audit by workspace.
+    version: 3,
+    sql: `
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE workspace_members (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      );
+      CREATE INDEX workspace_members_user ON workspace_members(user_id);
+      CREATE TABLE room_settings (
+        room_id TEXT PRIMARY KEY REFERENCES rooms(id),
+        workspace_id TEXT REFERENCES workspaces(id),
+        kind TEXT NOT NULL CHECK (kind IN ('review', 'pairing', 'class')),
+        require_approval INTEGER NOT NULL
+      );
+      CREATE INDEX room_settings_workspace ON room_settings(workspace_id);
+      CREATE TABLE participants (
+        room_id TEXT NOT NULL REFERENCES rooms(id),
+        sub TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('host', 'editor', 'viewer')),
+        joined_at INTEGER NOT NULL,
+        removed_at INTEGER,
+        PRIMARY KEY (room_id, sub)
+      );
+      CREATE TABLE invites (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL UNIQUE,
+        room_id TEXT NOT NULL REFERENCES rooms(id),
+        role TEXT NOT NULL CHECK (role IN ('host', 'editor', 'viewer')),
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        max_uses INTEGER NOT NULL,
+        uses INTEGER NOT NULL DEFAULT 0,
+        allow_guests INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX invites_room ON invites(room_id, created_at);
+      CREATE TABLE lobby (
+        id TEXT PRIMARY KEY,
+        ticket_hash TEXT NOT NULL UNIQUE,
+        room_id TEXT NOT NULL REFERENCES rooms(id),
+        invite_id TEXT NOT NULL REFERENCES invites(id),
+        sub TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('host', 'editor', 'viewer')),
+        requested_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('waiting', 'admitted', 'refused')),
+        decided_at INTEGER,
+        decided_by TEXT
+      );
+      CREATE INDEX lobby_room ON lobby(room_id, status, requested_at);
+      ALTER TABLE audit ADD COLUMN workspace_id TEXT;
+      CREATE INDEX audit_workspace_at ON audit(workspace_id, at);
+      CREATE INDEX audit_at ON audit(at);
+      -- Append-only: rows can be neither changed nor deleted (a backup restore replaces the file).
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,6 +1,43 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, BadRequestError, errorsCounter, ForbiddenError, PayloadTooLargeError, UnauthorizedError, isOriginAllowed, toAppError, type Logger } from '@coderoom/shared';
+import { AppError, BadRequestError, errorsCounter, ForbiddenError, PayloadTooLargeError, UnauthorizedError, isOriginAllowed, toAppError, type ErrorCode, type Logger } from '@coderoom/shared';
 import type { z } from 'zod';
+
+/**
+ * The Content-Security-Policy of every response: scripts, styles, fonts and workers only from
+ * this origin; inline styles (CodeMirror and xterm inject <style> elements; React sets style
+ * attributes); images from data: and blob: URLs (icons, downloads); media from blob: and
+ * mediastream: (calls); sockets to this origin (`'self'` covers ws:/wss: of the same host);
+ * no plugins, no framing, forms and <base> only to this origin.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers set on every HTTP response of the hub (SEC9). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+});
+
+/** Sets SECURITY_HEADERS on a response. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+}
 
 /** Sends a JSON body. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -58,6 +95,17 @@ export function requireSameOrigin(req: IncomingMessage, allowed: readonly string
   if (!isOriginAllowed(req, allowed)) throw new ForbiddenError('cross-origin request refused');
 }
 
+/** Parses a request's query string with `schema` (BAD_REQUEST on failure). */
+export function readQuery<S extends z.ZodType>(req: IncomingMessage, schema: S): z.infer<S> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const result = schema.safeParse(Object.fromEntries(url.searchParams));
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new BadRequestError(first ? `${first.path.join('.') || 'query'}: ${first.message}` : 'invalid query');
+  }
+  return result.data;
+}
+
 /** The value of cookie `name` in a request, or null. */
 export function readCookie(req: IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -84,8 +132,38 @@ export function bearerToken(req: IncomingMessage): string {
 /** A route handler: gets the path parameters. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void> | void;
 
+/** How a route authenticates its caller (documented in /api/openapi.json). */
+export type RouteAuth = 'none' | 'cookie' | 'bearer' | 'cookie-or-bearer';
+
+/** What /api/openapi.json says about a route; schemas are the same zod schemas the handler validates with. */
+export interface RouteDoc {
+  summary: string;
+  tag: string;
+  auth: RouteAuth;
+  /** JSON request body. */
+  body?: z.ZodType;
+  /** Query parameters (an object schema). */
+  query?: z.ZodType;
+  /** JSON answer on success. */
+  response?: z.ZodType;
+  /** Success status; 200 when absent. */
+  status?: number;
+  /** Media type of a non-JSON success answer. */
+  produces?: string;
+  /** Error codes the route documents beyond the ones every route may answer. */
+  errors?: ErrorCode[];
+}
+
+/** A declared route, as the OpenAPI generator reads it. */
+export interface RouteInfo {
+  method: string;
+  path: string;
+  doc: RouteDoc | undefined;
+}
+
 interface Route {
   method: string;
+  doc: RouteDoc | undefined;
   /** The path as declared (`/api/rooms/:id`), the `route` label of request metrics. */
   path: string;
   pattern: RegExp;
@@ -97,7 +175,7 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: string, path: string, handler: RouteHandler): this {
+  add(method: string, path: string, handler: RouteHandler, doc?: RouteDoc): this {
     const keys: string[] = [];
     const source = path
       .split('/')
@@ -109,12 +187,17 @@ export class Router {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    this.routes.push({ method, path, pattern: new RegExp(`^${source}$`), keys, handler });
+    this.routes.push({ method, path, doc, pattern: new RegExp(`^${source}$`), keys, handler });
     return this;
   }
 
+  /** Every declared route, in declaration order. */
+  list(): RouteInfo[] {
+    return this.routes.map((r) => ({ method: r.method, path: r.path, doc: r.doc }));
+  }
+
   /** Finds the handler for a request; `methodMismatch` when the path exists with other methods. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; path: string } | 'methodMismatch' | null {
+  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; path: string; doc: RouteDoc | undefined } | 'methodMismatch' | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.pattern.exec(pathname);
@@ -129,7 +212,7 @@ export class Router {
           throw new BadRequestError('malformed percent-encoding in path');
         }
       });
-      return { handler: r.handler, params, path: r.path };
+      return { handler: r.handler, params, path: r.path, doc: r.doc };
     }
     return pathMatched ? 'methodMismatch' : null;
   }

@@ -1,59 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERRORS } from '@coderoom/shared';
 import { openDatabase, RateLimiter, SIGNIN_FAILURES_PER_EMAIL, SIGNIN_FAILURES_PER_IP } from '../src/index.js';
-import { startServer } from './helpers.js';
-
-interface CallOptions {
-  body?: unknown;
-  /** The session cookie value to send. */
-  cookie?: string;
-  /** Origin header; none by default (a non-browser client). */
-  origin?: string;
-  /** Content-Type; application/json by default. */
-  contentType?: string | null;
-  headers?: Record<string, string>;
-}
-
-interface CallResult {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
-  setCookie: string | null;
-  /** The session cookie value the response set, if any. */
-  session: string | null;
-}
-
-/** Calls the API the way a browser would: JSON body, optional cookie and Origin. */
-async function call(base: string, method: string, path: string, o: CallOptions = {}): Promise<CallResult> {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.contentType !== null && method !== 'GET') headers['content-type'] = o.contentType ?? 'application/json';
-  if (o.cookie !== undefined) headers.cookie = `other=1; coderoom_session=${o.cookie}`;
-  if (o.origin !== undefined) headers.origin = o.origin;
-  const res = await fetch(base + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
-  const text = await res.text();
-  const setCookie = res.headers.get('set-cookie');
-  const session = setCookie ? (/^coderoom_session=([^;]*)/.exec(setCookie)?.[1] ?? null) : null;
-  return { status: res.status, body: text ? JSON.parse(text) : null, setCookie, session };
-}
-
-const PASSWORD = 'correct horse battery';
-
-async function signUp(base: string, email = 'ann@example.com', displayName = 'Ann', password = PASSWORD): Promise<{ cookie: string; user: { id: string; isAdmin: boolean } }> {
-  const r = await call(base, 'POST', '/api/auth/signup', { body: { email, password, displayName } });
-  if (r.status !== 201) throw new Error(`signup failed: ${JSON.stringify(r.body)}`);
-  return { cookie: r.session!, user: r.body.user };
-}
-
-async function signIn(base: string, email = 'ann@example.com', password = PASSWORD): Promise<string> {
-  const r = await call(base, 'POST', '/api/auth/signin', { body: { email, password } });
-  if (r.status !== 200) throw new Error(`signin failed: ${JSON.stringify(r.body)}`);
-  return r.session!;
-}
-
-function expectError(r: CallResult, code: keyof typeof ERRORS): void {
-  expect(r.status, JSON.stringify(r.body)).toBe(ERRORS[code].httpStatus);
-  expect(r.body.error.code).toBe(code);
-}
+import { call, expectError, PASSWORD, signIn, signUp, startServer } from './helpers.js';
 
 /** Instance-wide audit rows (room_id NULL), oldest first, read through a second connection. */
 function auditRows(dataDir: string): { actor: string; action: string; target: string | null; detail: string | null }[] {

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import { createLogger, type Role } from '@coderoom/shared';
+import { createLogger, ERRORS, type Role } from '@coderoom/shared';
 import { CollabServer, loadCollabConfig } from '../src/index.js';
 
 /** A fresh temporary directory, removed when the test finishes. */
@@ -109,3 +109,64 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'c
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+export interface CallOptions {
+  body?: unknown;
+  /** The session cookie value to send. */
+  cookie?: string;
+  /** Origin header; none by default (a non-browser client). */
+  origin?: string;
+  /** Content-Type; application/json by default. */
+  contentType?: string | null;
+  headers?: Record<string, string>;
+  /** A room token, sent as Bearer. */
+  token?: string;
+}
+
+export interface CallResult {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  setCookie: string | null;
+  /** The session cookie value the response set, if any. */
+  session: string | null;
+  headers: Headers;
+}
+
+/** Calls the API the way a browser would: JSON body, optional cookie and Origin. */
+export async function call(base: string, method: string, path: string, o: CallOptions = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.contentType !== null && method !== 'GET') headers['content-type'] = o.contentType ?? 'application/json';
+  if (o.cookie !== undefined) headers.cookie = `other=1; coderoom_session=${o.cookie}`;
+  if (o.origin !== undefined) headers.origin = o.origin;
+  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+  const res = await fetch(base + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  const text = await res.text();
+  const type = res.headers.get('content-type') ?? '';
+  const setCookie = res.headers.get('set-cookie');
+  const session = setCookie ? (/^coderoom_session=([^;]*)/.exec(setCookie)?.[1] ?? null) : null;
+  return { status: res.status, body: text && type.startsWith('application/json') ? JSON.parse(text) : text, setCookie, session, headers: res.headers };
+}
+
+/** A password the rules accept. */
+export const PASSWORD = 'correct horse battery';
+
+/** Signs up through the API; returns the session cookie and the account. */
+export async function signUp(base: string, email = 'ann@example.com', displayName = 'Ann', password = PASSWORD): Promise<{ cookie: string; user: { id: string; isAdmin: boolean } }> {
+  const r = await call(base, 'POST', '/api/auth/signup', { body: { email, password, displayName } });
+  if (r.status !== 201) throw new Error(`signup failed: ${JSON.stringify(r.body)}`);
+  return { cookie: r.session!, user: r.body.user };
+}
+
+/** Signs in through the API; returns the session cookie. */
+export async function signIn(base: string, email = 'ann@example.com', password = PASSWORD): Promise<string> {
+  const r = await call(base, 'POST', '/api/auth/signin', { body: { email, password } });
+  if (r.status !== 200) throw new Error(`signin failed: ${JSON.stringify(r.body)}`);
+  return r.session!;
+}
+
+/** Asserts an error answer: the code's status and the code. */
+export function expectError(r: CallResult, code: keyof typeof ERRORS): void {
+  expect(r.status, JSON.stringify(r.body)).toBe(ERRORS[code].httpStatus);
+  expect(r.body.error.code).toBe(code);
+}
+

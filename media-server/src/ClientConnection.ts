@@ -44,6 +44,11 @@ export interface ConnectionHost {
 export class ClientConnection {
   readonly peerId = randomBytes(9).toString('base64url');
   private claims: AccessClaims | null = null;
+
+  /** Room and subject once the hello was accepted (for the hub's removals), else null. */
+  get identity(): Pick<AccessClaims, 'room' | 'sub'> | null {
+    return this.claims;
+  }
   private room: MediaRoom | null = null;
   private participant: Participant | null = null;
   private queue: Promise<void> = Promise.resolve();

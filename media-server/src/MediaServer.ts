@@ -31,6 +31,8 @@ export interface MediaServer {
   readiness(): string | null;
   /** The workers, for /readyz and metrics. */
   workers(): { pid: number; alive: boolean }[];
+  /** Closes every socket of `sub` in the room (a host removed them) with `code` and `reason`. */
+  disconnect(roomId: string, sub: string, code: number, reason: string): void;
   /** Closes every socket, router and worker; idempotent. */
   close(): Promise<void>;
 }
@@ -104,6 +106,12 @@ class Server implements MediaServer, ConnectionHost {
 
   workers(): { pid: number; alive: boolean }[] {
     return this.pool.list().map((s) => ({ pid: s.worker.pid, alive: s.alive }));
+  }
+
+  disconnect(roomId: string, sub: string, code: number, reason: string): void {
+    for (const c of [...this.connections]) {
+      if (c.identity?.room === roomId && c.identity.sub === sub) c.close(code, reason);
+    }
   }
 
   close(): Promise<void> {

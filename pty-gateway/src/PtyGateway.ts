@@ -31,6 +31,8 @@ export interface PtyGateway {
   listRecordings(roomId: string): RecordingEntry[];
   /** The asciicast file of a recording, or null when there is none (ids are validated). */
   recordingPath(roomId: string, id: string): string | null;
+  /** Closes every socket of `sub` in the room (a host removed them) with `code` and `reason`. */
+  disconnect(roomId: string, sub: string, code: number, reason: string): void;
   /** Kills every shell, closes every socket, finishes recordings, clears timers; idempotent. */
   close(): Promise<void>;
 }
@@ -117,6 +119,12 @@ class Gateway implements PtyGateway, ConnectionHost {
 
   recordingPath(roomId: string, id: string): string | null {
     return this.recordings.path(roomId, id);
+  }
+
+  disconnect(roomId: string, sub: string, code: number, reason: string): void {
+    for (const c of [...this.connections]) {
+      if (c.claims?.room === roomId && c.claims.sub === sub) c.close(code, reason);
+    }
   }
 
   close(): Promise<void> {

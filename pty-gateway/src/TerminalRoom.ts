@@ -8,6 +8,7 @@ import {
   isHost,
   canEdit,
   PTY_PROTOCOL_VERSION,
+  DRIVE_ALL_TERMINALS_GRANT,
   type PtyClientMessage,
   type PtyServerMessage,
   type TerminalInfo,
@@ -123,10 +124,13 @@ export class TerminalRoom {
     await Promise.all(ts.map((t) => t.close()));
   }
 
-  /** Whether `sub` may write to the terminal: hosts, granted drivers, and tokens granting `terminal:<id>:drive`. */
+  /**
+   * Whether `sub` may write to the terminal: hosts, granted drivers, and tokens granting
+   * `terminal:<id>:drive` or `terminal:*:drive` (editors of a pairing room).
+   */
   isDriver(conn: ClientConnection, t: TerminalSession): boolean {
     const c = conn.claims!;
-    return isHost(c.role) || t.drivers.has(c.sub) || c.grants.includes(`terminal:${t.id}:drive`);
+    return isHost(c.role) || t.drivers.has(c.sub) || c.grants.includes(`terminal:${t.id}:drive`) || c.grants.includes(DRIVE_ALL_TERMINALS_GRANT);
   }
 
   private async refresh(conn: ClientConnection, msg: Msg<'refresh'>): Promise<void> {

@@ -4,6 +4,11 @@ export interface AuditEvent {
   at: number;
   /** The room it happened in, or null for instance-wide acts. */
   roomId: string | null;
+  /**
+   * The workspace it happened in, when known without a lookup; the control plane's log fills it
+   * in from the room otherwise.
+   */
+  workspaceId?: string | null;
   /** Token subject of whoever did it (`system` for the server itself). */
   actor: string;
   /** Their display name at the time. */

@@ -1,4 +1,5 @@
 // The browser-safe part of `shared`: everything here runs in the web client (no node: imports).
+import './jitless.js';
 export * from './errors.js';
 export * from './roles.js';
 export * from './ids.js';
@@ -9,3 +10,4 @@ export * from './protocol/media.js';
 export * from './protocol/accounts.js';
 export * from './protocol/review.js';
 export * from './review/index.js';
+export * from './protocol/access.js';

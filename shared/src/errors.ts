@@ -20,6 +20,14 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, closeCode: 4413 },
   /** The client speaks another protocol version. */
   PROTOCOL_MISMATCH: { httpStatus: 426, closeCode: 4426 },
+  /** An invite link whose expiry has passed (the web shows an "invite expired" page). */
+  INVITE_EXPIRED: { httpStatus: 410, closeCode: 4410 },
+  /** An invite link used as many times as it allows. */
+  INVITE_EXHAUSTED: { httpStatus: 410, closeCode: 4410 },
+  /** An invite link the host revoked. */
+  INVITE_REVOKED: { httpStatus: 410, closeCode: 4410 },
+  /** An invite for accounts only, used without signing in. */
+  ACCOUNT_REQUIRED: { httpStatus: 401, closeCode: 4401 },
   /** A rate or count limit was hit. */
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429 },
   /** An unexpected server fault; details are logged, never sent. */
@@ -62,6 +70,7 @@ export class NotFoundError extends AppError { constructor(message: string) { sup
 export class ConflictError extends AppError { constructor(message: string) { super('CONFLICT', message); } }
 export class PayloadTooLargeError extends AppError { constructor(message: string) { super('PAYLOAD_TOO_LARGE', message); } }
 export class ProtocolMismatchError extends AppError { constructor(message: string) { super('PROTOCOL_MISMATCH', message); } }
+export class GoneError extends AppError { constructor(code: 'INVITE_EXPIRED' | 'INVITE_EXHAUSTED' | 'INVITE_REVOKED', message: string) { super(code, message); } }
 export class RateLimitedError extends AppError { constructor(message: string) { super('RATE_LIMITED', message); } }
 export class UnavailableError extends AppError { constructor(message: string) { super('UNAVAILABLE', message); } }
 
@@ -73,6 +82,7 @@ export function toAppError(err: unknown): AppError {
 
 /** Reverse lookup used by clients: which code a WebSocket close code stands for. */
 export function errorCodeForClose(closeCode: number): ErrorCode | undefined {
+  // First match: codes sharing a close code (the INVITE_* and ACCOUNT_REQUIRED REST-only codes) map to the general one.
   for (const [code, v] of Object.entries(ERRORS)) if (v.closeCode === closeCode) return code as ErrorCode;
   return undefined;
 }

@@ -36,6 +36,8 @@ export const PTY_CLOSE_REASONS = {
   TOKEN_EXPIRED: 'token expired',
   /** The gateway is shutting down. */
   SHUTTING_DOWN: 'server shutting down',
+  /** (with 4401) A host changed this person's role: refresh the token and reconnect to take it up. */
+  ROLE_CHANGED: 'role changed, refresh the token',
 } as const;
 
 /** Terminal ids: made by the server, 6–40 characters of [A-Za-z0-9_-]. */
