@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useTranslation } from './i18n';
 
 interface Props {
   title: string;
@@ -12,6 +13,7 @@ interface Props {
 
 /** A modal confirmation (native <dialog>: focus is trapped, Escape cancels). */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy = false, error }: Props) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
@@ -46,10 +48,10 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       )}
       <div className="row end">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
-          Cancel
+          {t('actions.cancel')}
         </button>
         <button type="button" className="btn danger" onClick={onConfirm} disabled={busy} data-testid="confirm-delete-button">
-          {busy ? 'Deleting…' : confirmLabel}
+          {busy ? t('actions.deleting') : confirmLabel}
         </button>
       </div>
     </dialog>

@@ -21,6 +21,8 @@ import { useStore } from './useStore';
 import { colorForSub } from './colors';
 import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
+import { useTranslation } from './i18n';
+import { LanguagePicker } from './LanguagePicker';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -53,11 +55,13 @@ export default function RoomView({ session, onLeave }: Props) {
     };
   }, [session]);
 
-  if (!live) return <LoadingScreen label="Connecting…" />;
+  const { t } = useTranslation();
+  if (!live) return <LoadingScreen label={t('page.connecting')} />;
   return <Room keeper={live.keeper} conn={live.conn} onLeave={onLeave} />;
 }
 
 function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnection; onLeave: () => void }) {
+  const { t } = useTranslation('room');
   const session = useStore(keeper.session);
   const [callOpen, setCallOpen] = useState(false);
   const [callMounted, setCallMounted] = useState(false);
@@ -100,20 +104,20 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
       return;
     }
     const wasThere = seenInIndex.current === currentPath;
-    const t = setTimeout(
+    const timer = setTimeout(
       () => {
-        setNotice(wasThere ? `“${currentPath}” was deleted.` : `“${currentPath}” does not exist in this room.`);
+        setNotice(t(wasThere ? 'notice.deleted' : 'notice.missing', { path: currentPath }));
         setCurrentPath(null);
       },
       wasThere ? RENAME_GRACE_MS : MISSING_FILE_GRACE_MS,
     );
-    return () => clearTimeout(t);
-  }, [conn, files, filesLoaded, currentPath]);
+    return () => clearTimeout(timer);
+  }, [conn, files, filesLoaded, currentPath, t]);
 
   useEffect(() => {
     if (!notice) return;
-    const t = setTimeout(() => setNotice(null), NOTICE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
   }, [notice]);
 
   // Follow mode: go where they go; stop when they leave.
@@ -121,9 +125,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   useEffect(() => {
     if (following && !followed && connection.state === 'connected') {
       setFollowing(null);
-      setNotice('The person you followed left the room.');
+      setNotice(t('notice.followLeft'));
     }
-  }, [following, followed, connection.state]);
+  }, [following, followed, connection.state, t]);
   useEffect(() => {
     if (followed?.file && followed.file !== currentPath) setCurrentPath(followed.file);
   }, [followed?.file, currentPath]);
@@ -153,8 +157,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   };
 
   if (fatal) {
-    const title = fatal.code === 'NOT_FOUND' ? 'This room no longer exists' : fatal.code === 'FORBIDDEN' ? 'You no longer have access' : 'Your session was rejected';
-    return <ErrorPage title={title} message={`The server closed the connection${fatal.message ? `: ${fatal.message}` : ''}. You can join again from the invite link.`} action={{ label: 'Join again', onClick: () => rejoin(roomId) }} />;
+    const title = t(fatal.code === 'NOT_FOUND' ? 'fatal.notFound' : fatal.code === 'FORBIDDEN' ? 'fatal.forbidden' : 'fatal.rejected');
+    const message = fatal.message ? t('fatal.messageWithReason', { reason: fatal.message }) : t('fatal.message');
+    return <ErrorPage title={title} message={message} action={{ label: t('fatal.joinAgain'), onClick: () => rejoin(roomId) }} />;
   }
 
   const me = colorForSub(session.sub);
@@ -165,13 +170,13 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           type="button"
           className="icon-btn menu-btn"
           onClick={() => setSidebarOpen((o) => !o)}
-          aria-label={sidebarOpen ? 'Hide files and people' : 'Show files and people'}
+          aria-label={sidebarOpen ? t('header.hideSidebar') : t('header.showSidebar')}
           aria-expanded={sidebarOpen}
           aria-controls="room-sidebar"
         >
           <Icon name="menu" size={20} />
         </button>
-        <a href="/" className="home-link" aria-label="CodeRoom home">
+        <a href="/" className="home-link" aria-label={t('header.home')}>
           <Logo small />
         </a>
         <h1 className="room-name" title={session.roomName}>
@@ -181,7 +186,8 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
         <CopyInviteButton roomId={roomId} />
-        <div className="me" aria-label={`You are ${session.displayName}, ${session.role}`}>
+        <LanguagePicker />
+        <div className="me" aria-label={t('header.me', { name: session.displayName, role: t(`roles.${session.role}`) })}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />
           <span className="me-name">{session.displayName}</span>
           <RoleBadge role={session.role} testId="role-badge" />
@@ -191,59 +197,59 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           className="btn ghost"
           data-testid="call-open"
           aria-pressed={callOpen}
-          aria-label={callOpen ? 'Hide the call' : 'Open the call'}
+          aria-label={callOpen ? t('header.hideCall') : t('header.openCall')}
           onClick={() => {
             setCallMounted(true);
             setCallOpen((o) => !o);
           }}
         >
           <Icon name="video" />
-          <span className="btn-label">Call</span>
+          <span className="btn-label">{t('header.call')}</span>
         </button>
-        <button type="button" className="btn ghost" onClick={onLeave} aria-label="Leave room" title="Leave room (you can rejoin with the link)">
+        <button type="button" className="btn ghost" onClick={onLeave} aria-label={t('header.leaveLabel')} title={t('header.leaveTitle')}>
           <Icon name="leave" />
-          <span className="btn-label">Leave</span>
+          <span className="btn-label">{t('header.leave')}</span>
         </button>
       </header>
       {connection.state === 'disconnected' && (
         <div className="banner offline-banner" role="status">
-          You are offline. Your edits stay in this tab and will be merged when the connection returns.
+          {t('banner.offline')}
         </div>
       )}
       {session.role === 'viewer' && (
         <div className="banner viewer-banner" role="note">
-          You joined as a viewer: you can read and follow others, but not edit.
+          {t('banner.viewer')}
         </div>
       )}
       {followed && <FollowBanner peer={followed} onStop={stopFollowing} />}
       {notice && (
         <div className="banner notice-banner" role="status">
           {notice}
-          <button type="button" className="icon-btn" onClick={() => setNotice(null)} aria-label="Dismiss">
+          <button type="button" className="icon-btn" onClick={() => setNotice(null)} aria-label={t('common:actions.dismiss')}>
             <Icon name="close" />
           </button>
         </div>
       )}
       <div className="room-body">
-        <aside id="room-sidebar" className="sidebar" aria-label="Files and people">
+        <aside id="room-sidebar" className="sidebar" aria-label={t('sidebar')}>
           <FileList files={files} loaded={filesLoaded} currentPath={currentPath} editable={editable} onOpen={openFile} onCreate={onCreate} onRename={onRename} onDelete={onDelete} />
           <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
         </aside>
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
         <div className={`work-area show-${phoneView}`}>
-          <div className="view-switch" role="tablist" aria-label="Show">
+          <div className="view-switch" role="tablist" aria-label={t('views.label')}>
             <button type="button" role="tab" aria-selected={phoneView === 'editor'} onClick={() => setPhoneView('editor')} data-testid="view-editor">
-              Editor
+              {t('views.editor')}
             </button>
             <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
-              Terminal
+              {t('views.terminal')}
             </button>
           </div>
           <SplitView
             direction="row"
             ratio={workRatio}
             onRatio={setWorkRatio}
-            label="Resize editor and terminals"
+            label={t('split')}
             className="work-split"
             first={
               <main className="editor-pane">
@@ -262,8 +268,8 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         {callMounted && (
           // Hidden, not unmounted: closing the dock keeps the call running.
-          <aside className="call-dock" hidden={!callOpen} aria-label="Call">
-            <Suspense fallback={<LoadingScreen label="Loading call…" />}>
+          <aside className="call-dock" hidden={!callOpen} aria-label={t('call:panel')}>
+            <Suspense fallback={<LoadingScreen label={t('call:loading')} />}>
               <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} />
             </Suspense>
           </aside>

@@ -6,6 +6,7 @@ import { CallBar } from './CallBar';
 import { PreJoin } from './PreJoin';
 import { RemoteAudio } from './RemoteAudio';
 import { VideoGrid } from './VideoGrid';
+import { useTranslation } from '../i18n';
 import './call.css';
 
 export interface CallPanelProps {
@@ -21,6 +22,7 @@ export interface CallPanelProps {
  * media libraries (mediasoup-client, simple-peer) load only when the call starts.
  */
 export default function CallPanel({ roomId, getToken, selfName, role }: CallPanelProps) {
+  const { t } = useTranslation('call');
   const [call, setCall] = useState<{ client: CallClient; local: MediaStream } | null>(null);
 
   const join = useCallback(
@@ -41,13 +43,14 @@ export default function CallPanel({ roomId, getToken, selfName, role }: CallPane
   }, [call]);
 
   return (
-    <section className="call-panel" aria-label="Call">
+    <section className="call-panel" aria-label={t('panel')}>
       {call ? <InCall client={call.client} local={call.local} selfName={selfName} onLeave={() => setCall(null)} /> : <PreJoin selfName={selfName} canSend={role !== 'viewer'} onJoin={join} />}
     </section>
   );
 }
 
 function InCall({ client, local, selfName, onLeave }: { client: CallClient; local: MediaStream; selfName: string; onLeave: () => void }) {
+  const { t } = useTranslation('call');
   const s = useStore(client.state);
   const [view, setView] = useState<'grid' | 'speaker'>('grid');
   const onView = useCallback((consumerId: string, visible: boolean, width: number) => client.setVideoView(consumerId, visible, width), [client]);
@@ -67,7 +70,7 @@ function InCall({ client, local, selfName, onLeave }: { client: CallClient; loca
       )}
       {s.status !== 'connected' && (
         <div className="call-notice" role="status">
-          {s.status === 'connecting' ? 'Joining the call…' : s.status === 'reconnecting' ? 'Reconnecting…' : s.status === 'failed' ? `Call unavailable: ${s.error ?? 'unknown error'}` : null}
+          {s.status === 'connecting' ? t('joining') : s.status === 'reconnecting' ? t('reconnecting') : s.status === 'failed' ? t('unavailable', { error: s.error ?? t('unknownError') }) : null}
         </div>
       )}
       <VideoGrid

@@ -8,6 +8,7 @@ import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { FileSession } from '../FileSession';
 import { editorTheme } from './theme';
+import { i18next } from '../i18n';
 
 export interface CodeEditorProps {
   session: FileSession;
@@ -56,7 +57,7 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
           language.of([]),
           readOnlyCompartment.of(readOnlyExtension(readOnlyRef.current)),
           yCollab(ytext, session.provider.awareness, { undoManager }),
-          EditorView.contentAttributes.of({ 'aria-label': `Contents of ${session.path}` }),
+          EditorView.contentAttributes.of({ 'aria-label': i18next.t('editor:contents', { path: session.path }) }),
           EditorView.domEventHandlers({
             mousedown: () => {
               interactionRef.current();

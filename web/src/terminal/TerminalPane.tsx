@@ -3,6 +3,7 @@ import type { TerminalInfo } from '@coderoom/shared/client';
 import type { PtyClient } from './PtyClient';
 import type { XtermView } from './XtermView';
 import { Icon } from '../Icon';
+import { i18next, useTranslation } from '../i18n';
 
 /** How long a pane's size must stay put before a driver sends it, in ms. */
 const RESIZE_DEBOUNCE_MS = 80;
@@ -31,6 +32,7 @@ interface Props {
  * window size scrolls instead of seeing a reflowed screen.
  */
 export function TerminalPane({ client, info, driver, active, showHeader, id, onActivate, onLeave }: Props) {
+  const { t } = useTranslation('terminal');
   const hostRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<XtermView | null>(null);
   const [loadError, setLoadError] = useState(false);
@@ -48,15 +50,15 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       ({ XtermView }) => {
         if (disposed || !hostRef.current) return;
         created = new XtermView(hostRef.current, {
-          label: `Terminal ${latest.current.info.title}`,
+          label: i18next.t('terminal:label', { title: latest.current.info.title }),
           onLeave: () => latest.current.onLeave(),
           onData: (data) => {
             const { driver: canWrite, info: now } = latest.current;
             if (canWrite && now.status.state === 'running') {
-              if (!client.send({ type: 'input', terminalId, data })) client.toast('Not connected: what you typed was not sent.');
+              if (!client.send({ type: 'input', terminalId, data })) client.toast(i18next.t('terminal:toast.notSent'));
             } else if (Date.now() - lastToast > WATCHER_TOAST_INTERVAL_MS) {
               lastToast = Date.now();
-              client.toast(canWrite ? 'The shell has exited; restart it to type.' : 'You are watching this terminal. Raise your hand to ask for control.');
+              client.toast(i18next.t(canWrite ? 'terminal:toast.exitedType' : 'terminal:toast.watching'));
             }
           },
         });
@@ -106,7 +108,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       className={`term-pane${active ? ' active' : ''}${driver ? ' driving' : ' watching'}`}
       data-testid="terminal-pane"
       data-terminal-id={terminalId}
-      aria-label={`${info.title}${driver ? '' : ' (watching)'}`}
+      aria-label={driver ? info.title : t('watchingLabel', { title: info.title })}
       onPointerDownCapture={onActivate}
       onFocusCapture={onActivate}
     >
@@ -117,7 +119,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
           <span className="term-pane-size muted">
             {info.cols}×{info.rows}
           </span>
-          {!driver && <span className="pill">watching</span>}
+          {!driver && <span className="pill">{t('watching')}</span>}
         </div>
       )}
       <div className="term-viewport">
@@ -125,28 +127,27 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
         {!view && !loadError && (
           <div className="term-loading loading" role="status">
             <span className="spinner" aria-hidden="true" />
-            Loading terminal…
+            {t('loading')}
           </div>
         )}
         {loadError && (
           <p className="term-loading form-error" role="alert">
-            The terminal could not be loaded. Check your connection and reload the page.
+            {t('loadFailed')}
           </p>
         )}
       </div>
       {exited && (
         <div className="term-exit" data-testid="terminal-exit" role="status">
           <span>
-            Shell exited with code {exited.code}
-            {exited.signal !== null ? ` (signal ${exited.signal})` : ''}
+            {exited.signal !== null ? t('exitSignal', { code: exited.code, signal: exited.signal }) : t('exitCode', { code: exited.code })}
           </span>
           {driver ? (
             <button type="button" className="btn tiny primary" data-testid="terminal-restart" onClick={() => client.request({ type: 'restart', terminalId })}>
               <Icon name="restart" size={14} />
-              Restart
+              {t('restart')}
             </button>
           ) : (
-            <span className="muted">A driver can restart it.</span>
+            <span className="muted">{t('driverCanRestart')}</span>
           )}
         </div>
       )}
