@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findKeyUses, findUntranslated } from './i18nScan';
+import { findKeyUses, findUntranslated } from './i18nScan.js';
 
 /** The i18n layer's resource files: every language has every key of every namespace, none empty. */
 const SRC = join(import.meta.dirname, '../src');
