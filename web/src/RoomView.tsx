@@ -23,6 +23,8 @@ import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
 import { useTranslation } from './i18n';
 import { LanguagePicker } from './LanguagePicker';
+import { workSplitRatio } from './prefs';
+import { PHONE_QUERY, useMediaQuery } from './useMediaQuery';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -33,8 +35,9 @@ const RENAME_GRACE_MS = 1500;
 const MISSING_FILE_GRACE_MS = 4000;
 /** How long a notice stays up. */
 const NOTICE_MS = 6000;
-/** Share of the width the editor takes beside the terminals at first. */
-const EDITOR_SPLIT_RATIO = 0.55;
+/** The tabs of a room on a phone (one column); wider screens show editor and terminals side by side. */
+const PHONE_VIEWS = ['editor', 'terminal', 'call', 'people', 'review'] as const;
+type PhoneView = (typeof PHONE_VIEWS)[number];
 
 interface Props {
   session: RoomSession;
@@ -77,9 +80,19 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const [following, setFollowing] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const [workRatio, setWorkRatio] = useState(EDITOR_SPLIT_RATIO);
-  /** What a phone shows (on wider screens both are side by side). */
-  const [phoneView, setPhoneView] = useState<'editor' | 'terminal'>('editor');
+  const workRatio = useStore(workSplitRatio);
+  const phone = useMediaQuery(PHONE_QUERY);
+  /** What a phone shows (on wider screens editor and terminals are side by side). */
+  const [phoneView, setPhoneView] = useState<PhoneView>('editor');
+  /** Who speaks in the call (announced politely; pinned as a small overlay on a phone). */
+  const [speaker, setSpeaker] = useState<string | null>(null);
+  const showPhoneView = (view: PhoneView): void => {
+    if (view === 'call') {
+      setCallMounted(true);
+      setCallOpen(true);
+    }
+    setPhoneView(view);
+  };
 
   const fileSession = useMemo(() => (currentPath ? conn.openFile(currentPath) : null), [conn, currentPath]);
 
@@ -200,7 +213,8 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           aria-label={callOpen ? t('header.hideCall') : t('header.openCall')}
           onClick={() => {
             setCallMounted(true);
-            setCallOpen((o) => !o);
+            if (phone) showPhoneView(phoneView === 'call' ? 'editor' : 'call');
+            else setCallOpen((o) => !o);
           }}
         >
           <Icon name="video" />
@@ -230,25 +244,54 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           </button>
         </div>
       )}
-      <div className="room-body">
+      {phone && (
+        <div className="view-switch" role="tablist" aria-label={t('views.label')}>
+          {PHONE_VIEWS.map((view) => (
+            <button
+              key={view}
+              type="button"
+              role="tab"
+              id={`view-tab-${view}`}
+              aria-selected={phoneView === view}
+              aria-controls="room-main"
+              onClick={() => showPhoneView(view)}
+              data-testid={`view-${view}`}
+            >
+              {t(`views.${view}`)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="visually-hidden" role="status" aria-live="polite" data-testid="speaker-announcement">
+        {speaker ? t('people.speaking', { name: speaker }) : ''}
+      </div>
+      {phone && speaker && phoneView !== 'call' && (
+        <button type="button" className="speaker-overlay" data-testid="speaker-overlay" onClick={() => showPhoneView('call')} aria-label={t('people.speaking', { name: speaker })}>
+          <span className="speaker-dot" aria-hidden="true" />
+          <span className="speaker-name">{speaker}</span>
+        </button>
+      )}
+      <div id="room-main" className={`room-body phone-${phoneView}`}>
         <aside id="room-sidebar" className="sidebar" aria-label={t('sidebar')}>
           <FileList files={files} loaded={filesLoaded} currentPath={currentPath} editable={editable} onOpen={openFile} onCreate={onCreate} onRename={onRename} onDelete={onDelete} />
-          <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
+          {!phone && <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />}
         </aside>
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
-        <div className={`work-area show-${phoneView}`}>
-          <div className="view-switch" role="tablist" aria-label={t('views.label')}>
-            <button type="button" role="tab" aria-selected={phoneView === 'editor'} onClick={() => setPhoneView('editor')} data-testid="view-editor">
-              {t('views.editor')}
-            </button>
-            <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
-              {t('views.terminal')}
-            </button>
+        {phone && phoneView === 'people' && (
+          <div className="phone-panel">
+            <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
           </div>
+        )}
+        {phone && phoneView === 'review' && (
+          <div className="phone-panel editor-empty" data-testid="review-empty">
+            <p className="muted">{t('views.reviewEmpty')}</p>
+          </div>
+        )}
+        <div className={`work-area show-${phoneView}`}>
           <SplitView
             direction="row"
             ratio={workRatio}
-            onRatio={setWorkRatio}
+            onRatio={(r) => workSplitRatio.set(r)}
             label={t('split')}
             className="work-split"
             first={
@@ -268,9 +311,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         {callMounted && (
           // Hidden, not unmounted: closing the dock keeps the call running.
-          <aside className="call-dock" hidden={!callOpen} aria-label={t('call:panel')}>
+          <aside className="call-dock" hidden={phone ? phoneView !== 'call' : !callOpen} aria-label={t('call:panel')}>
             <Suspense fallback={<LoadingScreen label={t('call:loading')} />}>
-              <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} />
+              <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} onActiveSpeaker={setSpeaker} />
             </Suspense>
           </aside>
         )}

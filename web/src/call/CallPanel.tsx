@@ -15,13 +15,15 @@ export interface CallPanelProps {
   getToken: () => Promise<string>;
   selfName: string;
   role: Role;
+  /** Told who is speaking (a name), or null when nobody is or the call ended. */
+  onActiveSpeaker?: (name: string | null) => void;
 }
 
 /**
  * The room's call: a pre-join check, then the video grid and call bar. Lazily loaded; the
  * media libraries (mediasoup-client, simple-peer) load only when the call starts.
  */
-export default function CallPanel({ roomId, getToken, selfName, role }: CallPanelProps) {
+export default function CallPanel({ roomId, getToken, selfName, role, onActiveSpeaker }: CallPanelProps) {
   const { t } = useTranslation('call');
   const [call, setCall] = useState<{ client: CallClient; local: MediaStream } | null>(null);
 
@@ -44,18 +46,23 @@ export default function CallPanel({ roomId, getToken, selfName, role }: CallPane
 
   return (
     <section className="call-panel" aria-label={t('panel')}>
-      {call ? <InCall client={call.client} local={call.local} selfName={selfName} onLeave={() => setCall(null)} /> : <PreJoin selfName={selfName} canSend={role !== 'viewer'} onJoin={join} />}
+      {call ? <InCall client={call.client} local={call.local} selfName={selfName} onLeave={() => setCall(null)} onActiveSpeaker={onActiveSpeaker} /> : <PreJoin selfName={selfName} canSend={role !== 'viewer'} onJoin={join} />}
     </section>
   );
 }
 
-function InCall({ client, local, selfName, onLeave }: { client: CallClient; local: MediaStream; selfName: string; onLeave: () => void }) {
+function InCall({ client, local, selfName, onLeave, onActiveSpeaker }: { client: CallClient; local: MediaStream; selfName: string; onLeave: () => void; onActiveSpeaker?: (name: string | null) => void }) {
   const { t } = useTranslation('call');
   const s = useStore(client.state);
   const [view, setView] = useState<'grid' | 'speaker'>('grid');
   const onView = useCallback((consumerId: string, visible: boolean, width: number) => client.setVideoView(consumerId, visible, width), [client]);
   const canSend = s.self?.canProduce ?? false;
   const [actionError, setActionError] = useState<string | null>(null);
+  const speakerName = s.activeSpeaker === null ? null : s.activeSpeaker === s.self?.peerId ? null : (s.participants.find((p) => p.peer.peerId === s.activeSpeaker)?.peer.name ?? null);
+  useEffect(() => {
+    onActiveSpeaker?.(speakerName);
+  }, [onActiveSpeaker, speakerName]);
+  useEffect(() => () => onActiveSpeaker?.(null), [onActiveSpeaker]);
   const act = (p: Promise<void>): void => {
     setActionError(null);
     void p.catch((err: Error) => setActionError(err.message));

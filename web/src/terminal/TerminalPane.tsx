@@ -4,6 +4,9 @@ import type { PtyClient } from './PtyClient';
 import type { XtermView } from './XtermView';
 import { Icon } from '../Icon';
 import { i18next, useTranslation } from '../i18n';
+import { terminalFontPx } from '../prefs';
+import { useStore } from '../useStore';
+import { TerminalKeys, withCtrl } from './TerminalKeys';
 
 /** How long a pane's size must stay put before a driver sends it, in ms. */
 const RESIZE_DEBOUNCE_MS = 80;
@@ -36,9 +39,12 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
   const hostRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<XtermView | null>(null);
   const [loadError, setLoadError] = useState(false);
+  const fontPx = useStore(terminalFontPx);
+  /** The on-screen Ctrl key is latched: it applies to the next key typed. */
+  const [ctrl, setCtrl] = useState(false);
   // Read by xterm callbacks, which outlive renders.
-  const latest = useRef({ driver, info, onLeave });
-  latest.current = { driver, info, onLeave };
+  const latest = useRef({ driver, info, onLeave, ctrl });
+  latest.current = { driver, info, onLeave, ctrl };
   const terminalId = info.id;
 
   useEffect(() => {
@@ -52,8 +58,14 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
         created = new XtermView(hostRef.current, {
           label: i18next.t('terminal:label', { title: latest.current.info.title }),
           onLeave: () => latest.current.onLeave(),
-          onData: (data) => {
-            const { driver: canWrite, info: now } = latest.current;
+          fontPx: terminalFontPx.get(),
+          onData: (typed) => {
+            const { driver: canWrite, info: now, ctrl: ctrlLatched } = latest.current;
+            let data = typed;
+            if (ctrlLatched) {
+              data = withCtrl(typed);
+              setCtrl(false);
+            }
             if (canWrite && now.status.state === 'running') {
               if (!client.send({ type: 'input', terminalId, data })) client.toast(i18next.t('terminal:toast.notSent'));
             } else if (Date.now() - lastToast > WATCHER_TOAST_INTERVAL_MS) {
@@ -78,7 +90,9 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
     };
   }, [client, terminalId]);
 
-  // Drivers: send our fitted size when the pane changes size, and when we start driving.
+  useEffect(() => view?.setFontSize(fontPx), [view, fontPx]);
+
+  // Drivers: send our fitted size when the pane changes size (or the font), and when we start driving.
   useEffect(() => {
     const host = hostRef.current;
     if (!view || !host || !driver) return;
@@ -99,7 +113,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       clearTimeout(timer);
       observer.disconnect();
     };
-  }, [client, view, driver, terminalId]);
+  }, [client, view, driver, terminalId, fontPx]);
 
   const exited = info.status.state === 'exited' ? info.status : null;
   return (
@@ -136,6 +150,17 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
           </p>
         )}
       </div>
+      {driver && !exited && (
+        <TerminalKeys
+          ctrl={ctrl}
+          onCtrl={setCtrl}
+          onKey={(data) => {
+            setCtrl(false);
+            if (!client.send({ type: 'input', terminalId, data })) client.toast(i18next.t('terminal:toast.notSent'));
+            view?.focus();
+          }}
+        />
+      )}
       {exited && (
         <div className="term-exit" data-testid="terminal-exit" role="status">
           <span>

@@ -14,6 +14,7 @@ import { TerminalTabs } from './TerminalTabs';
 import { Toasts } from './Toasts';
 import { useTranslation } from '../i18n';
 import { formatDuration } from '../format';
+import { TERMINAL_FONT_MAX_PX, TERMINAL_FONT_MIN_PX, terminalFontPx, terminalSplitRatio } from '../prefs';
 
 interface Props {
   roomId: string;
@@ -41,7 +42,8 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
   const terminals = useStore(client.terminals);
   const toasts = useStore(client.toasts);
   const [layout, setLayout] = useState<PaneLayout>(INITIAL_LAYOUT);
-  const [ratio, setRatio] = useState(0.5);
+  const ratio = useStore(terminalSplitRatio);
+  const fontPx = useStore(terminalFontPx);
   const [closing, setClosing] = useState<TerminalInfo | null>(null);
   const [showRecordings, setShowRecordings] = useState(false);
   /** The pane a terminal we asked to create should appear in. */
@@ -137,6 +139,12 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           </button>
         )}
         <div className="term-bar-spacer" />
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-smaller" onClick={() => terminalFontPx.set(fontPx - 1)} disabled={fontPx <= TERMINAL_FONT_MIN_PX} aria-label={t('keys.fontSmaller')} title={t('keys.fontSmaller')}>
+          A−
+        </button>
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-larger" onClick={() => terminalFontPx.set(fontPx + 1)} disabled={fontPx >= TERMINAL_FONT_MAX_PX} aria-label={t('keys.fontBigger')} title={t('keys.fontBigger')}>
+          A+
+        </button>
         <button
           type="button"
           className={layout.split === 'row' ? 'icon-btn on' : 'icon-btn'}
@@ -176,7 +184,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           <SplitView
             direction={layout.split === 'column' ? 'column' : 'row'}
             ratio={ratio}
-            onRatio={setRatio}
+            onRatio={(r) => terminalSplitRatio.set(r)}
             label={t('resizePanes')}
             className="term-split"
             first={renderPane(0)}
