@@ -24,7 +24,7 @@ import { TerminalPanel } from './terminal/TerminalPanel';
 import { useTranslation } from './i18n';
 import { LanguagePicker } from './LanguagePicker';
 import { workSplitRatio } from './prefs';
-import { PHONE_QUERY, useMediaQuery } from './useMediaQuery';
+import { PHONE_QUERY, TABLET_PORTRAIT_QUERY, useMediaQuery } from './useMediaQuery';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -82,6 +82,8 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const [notice, setNotice] = useState<string | null>(null);
   const workRatio = useStore(workSplitRatio);
   const phone = useMediaQuery(PHONE_QUERY);
+  /** A tablet held upright: editor above terminals, both full width. */
+  const stacked = useMediaQuery(TABLET_PORTRAIT_QUERY);
   /** What a phone shows (on wider screens editor and terminals are side by side). */
   const [phoneView, setPhoneView] = useState<PhoneView>('editor');
   /** Who speaks in the call (announced politely; pinned as a small overlay on a phone). */
@@ -199,7 +201,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
         <CopyInviteButton roomId={roomId} />
-        <LanguagePicker />
+        {!phone && <LanguagePicker />}
         <div className="me" aria-label={t('header.me', { name: session.displayName, role: t(`roles.${session.role}`) })}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />
           <span className="me-name">{session.displayName}</span>
@@ -275,6 +277,11 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <aside id="room-sidebar" className="sidebar" aria-label={t('sidebar')}>
           <FileList files={files} loaded={filesLoaded} currentPath={currentPath} editable={editable} onOpen={openFile} onCreate={onCreate} onRename={onRename} onDelete={onDelete} />
           {!phone && <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />}
+          {phone && (
+            <div className="drawer-prefs">
+              <LanguagePicker />
+            </div>
+          )}
         </aside>
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
         {phone && phoneView === 'people' && (
@@ -289,7 +296,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         )}
         <div className={`work-area show-${phoneView}`}>
           <SplitView
-            direction="row"
+            direction={stacked && !phone ? 'column' : 'row'}
             ratio={workRatio}
             onRatio={(r) => workSplitRatio.set(r)}
             label={t('split')}

@@ -15,3 +15,5 @@ export function useMediaQuery(query: string): boolean {
 
 /** Below this width a room is one column with tabs (keep in step with styles.css). */
 export const PHONE_QUERY = '(max-width: 720px)';
+/** A tablet held upright: the room stacks editor above terminals. */
+export const TABLET_PORTRAIT_QUERY = '(max-width: 1100px) and (orientation: portrait)';

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from '../i18n';
+import { Icon } from '../Icon';
 
 interface Props {
   name: string;
@@ -52,7 +53,11 @@ export function VideoTile({ name, track, consumerId, onView, speaking, muted, se
       <video ref={video} autoPlay playsInline muted className={self && !screen ? 'mirror' : undefined} />
       {!track && <div className="call-tile-avatar" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</div>}
       <div className="call-tile-name">
-        {muted && <span title={t('micOff')} aria-label={t('micOff')} role="img">🔇 </span>}
+        {muted && (
+          <span className="call-tile-muted" title={t('micOff')} aria-label={t('micOff')} role="img">
+            <Icon name="micOff" size={13} />
+          </span>
+        )}
         {name}
         {self && t('common:you')}
       </div>
