@@ -10,6 +10,7 @@ import { firstIssue } from './validation';
 import { errorMessage } from './errorMessage';
 import { useTranslation } from './i18n';
 import { LanguagePicker } from './LanguagePicker';
+import { ThemePicker } from './ThemePicker';
 
 /** `/`: create a room, or join one by link or id. */
 export function HomePage() {
@@ -18,6 +19,7 @@ export function HomePage() {
     <main className="home">
       <div className="home-prefs">
         <LanguagePicker />
+        <ThemePicker />
       </div>
       <header className="home-hero">
         <Logo />

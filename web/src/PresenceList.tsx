@@ -45,7 +45,6 @@ export function PresenceList({ peers, following, onToggleFollow }: Props) {
                   className={isFollowed ? 'presence-row following' : 'presence-row'}
                   onClick={() => onToggleFollow(p)}
                   aria-pressed={isFollowed}
-                  aria-label={t(`people.${isFollowed ? 'stopFollow' : 'follow'}${p.file ? 'In' : ''}`, { name: p.name, file: p.file })}
                   title={t(isFollowed ? 'people.stopFollow' : 'people.follow', { name: p.name })}
                 >
                   {content}

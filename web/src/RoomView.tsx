@@ -23,6 +23,8 @@ import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
 import { useTranslation } from './i18n';
 import { LanguagePicker } from './LanguagePicker';
+import { ThemePicker } from './ThemePicker';
+import { ShortcutSheet, useRoomShortcuts, type Panel } from './Shortcuts';
 import { workSplitRatio } from './prefs';
 import { PHONE_QUERY, TABLET_PORTRAIT_QUERY, useMediaQuery } from './useMediaQuery';
 
@@ -88,6 +90,15 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const [phoneView, setPhoneView] = useState<PhoneView>('editor');
   /** Who speaks in the call (announced politely; pinned as a small overlay on a phone). */
   const [speaker, setSpeaker] = useState<string | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const panels: Panel[] = [
+    { id: 'room-header', name: t('header.toolbar') },
+    { id: 'room-sidebar', name: t('sidebar') },
+    { id: 'room-editor', name: t('views.editor') },
+    { id: 'room-terminals', name: t('views.terminal') },
+    { id: 'room-call', name: t('views.call') },
+  ];
+  useRoomShortcuts(panels, () => setShortcutsOpen(true));
   const showPhoneView = (view: PhoneView): void => {
     if (view === 'call') {
       setCallMounted(true);
@@ -180,7 +191,8 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const me = colorForSub(session.sub);
   return (
     <div className={sidebarOpen ? 'room sidebar-open' : 'room'}>
-      <header className="room-header">
+      {shortcutsOpen && <ShortcutSheet panels={panels} onClose={() => setShortcutsOpen(false)} />}
+      <header id="room-header" className="room-header">
         <button
           type="button"
           className="icon-btn menu-btn"
@@ -202,6 +214,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <div className="header-spacer" />
         <CopyInviteButton roomId={roomId} />
         {!phone && <LanguagePicker />}
+        {!phone && <ThemePicker />}
         <div className="me" aria-label={t('header.me', { name: session.displayName, role: t(`roles.${session.role}`) })}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />
           <span className="me-name">{session.displayName}</span>
@@ -221,6 +234,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         >
           <Icon name="video" />
           <span className="btn-label">{t('header.call')}</span>
+        </button>
+        <button type="button" className="icon-btn shortcuts-btn" onClick={() => setShortcutsOpen(true)} aria-label={t('common:shortcuts.open')} title={t('common:shortcuts.open')} data-testid="shortcuts-open" aria-keyshortcuts="?">
+          ?
         </button>
         <button type="button" className="btn ghost" onClick={onLeave} aria-label={t('header.leaveLabel')} title={t('header.leaveTitle')}>
           <Icon name="leave" />
@@ -280,6 +296,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           {phone && (
             <div className="drawer-prefs">
               <LanguagePicker />
+              <ThemePicker />
             </div>
           )}
         </aside>
@@ -302,7 +319,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
             label={t('split')}
             className="work-split"
             first={
-              <main className="editor-pane">
+              <main id="room-editor" className="editor-pane" tabIndex={-1} aria-label={t('views.editor')}>
                 <EditorPane
                   session={fileSession}
                   readOnly={!editable}
@@ -318,7 +335,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         {callMounted && (
           // Hidden, not unmounted: closing the dock keeps the call running.
-          <aside className="call-dock" hidden={phone ? phoneView !== 'call' : !callOpen} aria-label={t('call:panel')}>
+          <aside id="room-call" className="call-dock" hidden={phone ? phoneView !== 'call' : !callOpen} aria-label={t('call:panel')}>
             <Suspense fallback={<LoadingScreen label={t('call:loading')} />}>
               <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} onActiveSpeaker={setSpeaker} />
             </Suspense>

@@ -12,7 +12,7 @@ const VISIBLE_ATTRIBUTES = new Set(['aria-label', 'aria-valuetext', 'aria-descri
 const VISIBLE_CALL = /^(set\w*(Error|Notice|Message)|toast|alert|confirm)$/;
 
 /** Text that needs no translation: symbols, brand names, units that are the same in every language. */
-export const ALLOWED_TEXT = new Set(['CodeRoom', '×', '🔇', 'Ctrl', 'Esc', 'Tab', '↑', '↓', '←', '→', 'A−', 'A+', '/']);
+export const ALLOWED_TEXT = new Set(['CodeRoom', '×', '?', '🔇', 'Ctrl', 'Esc', 'Tab', '↑', '↓', '←', '→', 'A−', 'A+', '/']);
 
 /** An untranslated string at a place in a file. */
 export interface Finding {

@@ -122,7 +122,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
   };
 
   return (
-    <div ref={rootRef} className="term-panel" data-testid="terminal-panel" aria-label={t('panel')} role="region">
+    <div ref={rootRef} id="room-terminals" className="term-panel" data-testid="terminal-panel" aria-label={t('panel')} role="region">
       <div className="term-bar">
         <TerminalTabs
           terminals={terminals}
@@ -139,11 +139,13 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           </button>
         )}
         <div className="term-bar-spacer" />
-        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-smaller" onClick={() => terminalFontPx.set(fontPx - 1)} disabled={fontPx <= TERMINAL_FONT_MIN_PX} aria-label={t('keys.fontSmaller')} title={t('keys.fontSmaller')}>
-          A−
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-smaller" onClick={() => terminalFontPx.set(fontPx - 1)} disabled={fontPx <= TERMINAL_FONT_MIN_PX} title={t('keys.fontSmaller')}>
+          <span aria-hidden="true">A−</span>
+          <span className="visually-hidden">{t('keys.fontSmaller')}</span>
         </button>
-        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-larger" onClick={() => terminalFontPx.set(fontPx + 1)} disabled={fontPx >= TERMINAL_FONT_MAX_PX} aria-label={t('keys.fontBigger')} title={t('keys.fontBigger')}>
-          A+
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-larger" onClick={() => terminalFontPx.set(fontPx + 1)} disabled={fontPx >= TERMINAL_FONT_MAX_PX} title={t('keys.fontBigger')}>
+          <span aria-hidden="true">A+</span>
+          <span className="visually-hidden">{t('keys.fontBigger')}</span>
         </button>
         <button
           type="button"

@@ -71,7 +71,8 @@ export function TerminalTabs({ terminals, selected, alsoShown, controls, canClos
               {exited && <span className="visually-hidden">{t('exited')}</span>}
             </button>
             {canClose && (
-              <button type="button" className="term-tab-close" tabIndex={-1} onClick={() => onClose(term)} aria-label={t('closeTab', { title: term.title })} title={t('closeTab', { title: term.title })}>
+              // A pointer shortcut only (keyboard: Delete on the tab), hidden from the tablist's accessibility tree.
+              <button type="button" className="term-tab-close" tabIndex={-1} aria-hidden="true" onClick={() => onClose(term)} title={t('closeTab', { title: term.title })}>
                 ×
               </button>
             )}
