@@ -1,15 +1,10 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
-import { CHROMIUM_PATH, screenshot } from '../browser.js';
+import { launch, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
-
-/** Chromium with a fake camera and microphone, so the call can be checked too. */
-const MEDIA_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
-];
+import { createRoom, joinRoom } from '../room.js';
 
 /** axe-core's serious and critical violations on the page (WCAG 2.x A and AA rules), as readable lines. */
 async function violations(page: Page, what: string): Promise<string[]> {
@@ -29,8 +24,7 @@ describe('accessibility', () => {
     const port = await freePort();
     const hub = await startHubProcess(tempDir(), { PORT: String(port), MEDIA_WORKERS: '1' });
     const base = `http://localhost:${hub.port}`;
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: MEDIA_FLAGS });
-    onTestFinished(() => browser.close());
+    const browser = await launch({ fakeMedia: true });
     const open = async (colorScheme: 'dark' | 'light'): Promise<Page> => (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme, permissions: ['camera', 'microphone'] })).newPage();
     const found: string[] = [];
 
@@ -47,11 +41,7 @@ describe('accessibility', () => {
     await host.getByTestId('theme-select').selectOption('system');
 
     // The room: a file in the editor, a terminal, the call.
-    await host.getByTestId('room-name-input').fill('Accessible');
-    await host.getByTestId('display-name-input').fill('Hana');
-    await host.getByTestId('create-room-submit').click();
-    await host.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
-    const roomUrl = host.url();
+    const roomUrl = await createRoom(host, base, 'Accessible', 'Hana');
     await host.getByTestId('new-file-button').click();
     await host.getByTestId('new-file-input').fill('main.py');
     await host.getByTestId('new-file-input').press('Enter');
@@ -98,8 +88,7 @@ describe('accessibility', () => {
     await guest.goto(roomUrl);
     await guest.getByTestId('join-form').waitFor();
     found.push(...(await violations(guest, 'join light')));
-    await guest.getByTestId('join-name-input').fill('Minho');
-    await guest.getByTestId('join-submit').click();
+    await joinRoom(guest, roomUrl, 'Minho');
     await guest.locator('[data-testid=file-item][data-path="main.py"]').click();
     await guest.locator('[data-testid=editor] .cm-content').waitFor();
     found.push(...(await violations(guest, 'room light')));

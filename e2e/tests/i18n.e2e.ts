@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
-
-/** Text of the CodeMirror document on a page, without y-codemirror's caret labels. */
-async function editorText(page: Page): Promise<string> {
-  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
-    Array.from(el.querySelectorAll('.cm-line'))
-      .map((line) => {
-        const copy = line.cloneNode(true) as Element;
-        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
-        return copy.textContent ?? '';
-      })
-      .join('\n'),
-  );
-}
+import { editorText, joinRoom } from '../room.js';
 
 /**
  * Types Korean the way a Hangul IME does: each syllable is composed jamo by jamo
@@ -69,9 +57,7 @@ describe('languages in the browser', () => {
     // Bob (an English browser) joins and opens the same file.
     const bobCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     const bob = await bobCtx.newPage();
-    await bob.goto(roomUrl);
-    await bob.getByTestId('join-name-input').fill('Bob');
-    await bob.getByTestId('join-submit').click();
+    await joinRoom(bob, roomUrl, 'Bob');
     await bob.locator('[data-testid=file-item][data-path="notes.md"]').click();
     await bob.locator('[data-testid=editor] .cm-content').waitFor();
     expect(await bob.getByTestId('role-badge').textContent()).toBe('Editor');

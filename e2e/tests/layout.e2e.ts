@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
-import { CHROMIUM_PATH, screenshot } from '../browser.js';
+import { launch, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
+import { createRoom, joinRoom as joinAs } from '../room.js';
 
-/** Chromium with a fake camera and microphone (beeps), permissions granted. */
-const MEDIA_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
-];
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 const TABLET: BrowserContextOptions = { viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1440, height: 900 } };
@@ -19,32 +15,18 @@ async function rows(pane: Locator): Promise<string[]> {
   return pane.locator('.xterm-rows').evaluate((el) => Array.from(el.children).map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trim()));
 }
 
-async function joinAs(page: Page, url: string, name: string, viewer: boolean): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('join-name-input').fill(name);
-  if (viewer) await page.getByTestId('join-viewer-checkbox').check();
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('terminal-panel').waitFor({ state: 'attached' });
-}
-
 describe('phone, tablet and desktop layouts', () => {
   it('LAYOUT1 a watcher on a phone reads the class terminal (scrolling, not reflowed) and sees the call; a driver on a tablet uses the on-screen keys; splits are remembered', async () => {
     const port = await freePort();
     const hub = await startHubProcess(tempDir(), { PORT: String(port), MEDIA_WORKERS: '1' });
     const base = `http://localhost:${hub.port}`;
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: MEDIA_FLAGS });
-    onTestFinished(() => browser.close());
+    const browser = await launch({ fakeMedia: true });
     const open = async (opts: BrowserContextOptions): Promise<Page> => (await browser.newContext({ ...opts, permissions: ['camera', 'microphone'] })).newPage();
     const tag = randomBytes(3).toString('hex');
 
     // The teacher (desktop) opens a class, joins the call, starts a terminal and prints a rule as wide as it.
     const teacher = await open(DESKTOP);
-    await teacher.goto(base + '/');
-    await teacher.getByTestId('room-name-input').fill('Class');
-    await teacher.getByTestId('display-name-input').fill('Teacher');
-    await teacher.getByTestId('create-room-submit').click();
-    await teacher.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
-    const roomUrl = teacher.url();
+    const roomUrl = await createRoom(teacher, base, 'Class', 'Teacher');
     await teacher.getByTestId('call-open').click();
     await teacher.getByTestId('call-join').click();
     await expect.poll(() => teacher.getByTestId('call-mode').getAttribute('data-status'), { timeout: 20_000 }).toBe('connected');

@@ -6,6 +6,7 @@ import { tempDir } from '../../collab-server/test/helpers.js';
 import { DEFAULT_WEB_DIST_DIR } from '../../cli/src/index.js';
 import { launch, person, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
+import { createRoom } from '../room.js';
 
 /** Waits until a service worker controls the page (the first visit installs it; a reload puts the page under it). */
 async function controlled(page: Page): Promise<void> {
@@ -48,11 +49,7 @@ describe('installable app (PWA)', () => {
 
     const browser = await launch();
     const { context, page } = await person(browser);
-    await page.goto(base + '/');
-    await page.getByTestId('room-name-input').fill('Offline class');
-    await page.getByTestId('display-name-input').fill('Alice');
-    await page.getByTestId('create-room-submit').click();
-    await page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
+    await createRoom(page, base, 'Offline class', 'Alice');
     const roomId = new URL(page.url()).pathname.split('/').pop()!;
     await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
     await page.goto(base + '/');

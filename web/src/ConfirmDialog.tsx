@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useModal } from './useModal';
 import { useTranslation } from './i18n';
 
 interface Props {
@@ -14,31 +15,12 @@ interface Props {
 /** A modal confirmation (native <dialog>: focus is trapped, Escape cancels). */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy = false, error }: Props) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
+  const modal = useModal(onCancel);
   const cancelRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    cancelRef.current?.focus();
-    return () => dialog.close();
-  }, []);
+  useEffect(() => cancelRef.current?.focus(), []);
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="confirm-title"
-      data-testid="confirm-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onCancel(); // a click on the backdrop
-      }}
-    >
+    <dialog {...modal} className="dialog" aria-labelledby="confirm-title" data-testid="confirm-dialog">
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
       {error && (

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from './i18n';
+import { useModal } from './useModal';
 
 /** A region of the room that F6 and Alt+number move focus to. */
 export interface Panel {
@@ -63,12 +64,7 @@ export function useRoomShortcuts(panels: readonly Panel[], onHelp: () => void): 
 /** The list of keyboard shortcuts, as a modal dialog (Escape closes). */
 export function ShortcutSheet({ panels, onClose }: { panels: readonly Panel[]; onClose: () => void }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const modal = useModal(onClose);
   const rows: Array<[string, string]> = [
     ['?', t('shortcuts.help')],
     ['F6', t('shortcuts.nextPanel')],
@@ -79,19 +75,7 @@ export function ShortcutSheet({ panels, onClose }: { panels: readonly Panel[]; o
     ['← → Delete', t('shortcuts.tabKeys')],
   ];
   return (
-    <dialog
-      ref={ref}
-      className="dialog shortcut-sheet"
-      aria-labelledby="shortcuts-title"
-      data-testid="shortcut-sheet"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onClose();
-      }}
-    >
+    <dialog {...modal} className="dialog shortcut-sheet" aria-labelledby="shortcuts-title" data-testid="shortcut-sheet">
       <h2 id="shortcuts-title">{t('shortcuts.title')}</h2>
       <table className="shortcut-table">
         <tbody>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TokenKeeper } from '../TokenKeeper';
 import { CastParseError, parseCast, type Cast } from './asciicast';
 import { CastPlayer } from './CastPlayer';
@@ -7,6 +7,7 @@ import { Icon } from '../Icon';
 import { errorMessage } from '../errorMessage';
 import { formatBytes, formatDateTime } from '../format';
 import { useTranslation } from '../i18n';
+import { useModal } from '../useModal';
 
 interface Props {
   roomId: string;
@@ -21,17 +22,11 @@ function message(err: unknown): string {
 /** The room's terminal recordings: replay one here, or download its asciicast file. */
 export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
   const { t, i18n } = useTranslation('terminal');
-  const ref = useRef<HTMLDialogElement>(null);
+  const modal = useModal(onClose);
   const [list, setList] = useState<RecordingEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState<{ entry: RecordingEntry; cast: Cast } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -85,19 +80,7 @@ export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
   };
 
   return (
-    <dialog
-      ref={ref}
-      className={playing ? 'dialog recordings-dialog wide' : 'dialog recordings-dialog'}
-      aria-labelledby="recordings-title"
-      data-testid="recordings-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onClose();
-      }}
-    >
+    <dialog {...modal} className={playing ? 'dialog recordings-dialog wide' : 'dialog recordings-dialog'} aria-labelledby="recordings-title" data-testid="recordings-dialog">
       <div className="recordings-head">
         <h2 id="recordings-title">{playing ? t('rec.replayTitle', { title: playing.entry.title || playing.entry.id }) : t('rec.title')}</h2>
         <button type="button" className="icon-btn" onClick={onClose} aria-label={t('rec.close')}>
