@@ -66,7 +66,9 @@ describe('phone, tablet and desktop layouts', () => {
     await student.getByTestId('view-call').tap();
     await student.getByTestId('call-join').tap();
     await expect.poll(() => student.getByTestId('call-mode').getAttribute('data-status'), { timeout: 20_000 }).toBe('connected');
-    await student.locator('[data-testid=call-tile][data-name=Teacher]').waitFor({ timeout: 20_000 });
+    const teacherTile = student.locator('[data-testid=call-tile][data-name=Teacher]');
+    await teacherTile.waitFor({ timeout: 20_000 });
+    await expect.poll(() => teacherTile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
     await screenshot(student, 'layout-phone-call');
     // Back on the terminal, whoever speaks is pinned small over it, and announced politely.
     await student.getByTestId('view-terminal').tap();

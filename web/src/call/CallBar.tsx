@@ -24,15 +24,20 @@ export function CallBar(p: Props) {
   const quality = t(`quality.${p.quality}`);
   return (
     <div className="call-bar" role="toolbar" aria-label={t('controls')}>
-      <button className={`btn tiny${p.micOn ? '' : ' danger'}`} data-testid="call-mute" aria-pressed={!p.micOn} onClick={p.onMic} disabled={!p.canSend}>
-        {p.micOn ? t('mute') : t('unmute')}
-      </button>
-      <button className={`btn tiny${p.camOn ? '' : ' danger'}`} data-testid="call-camera" aria-pressed={!p.camOn} onClick={p.onCamera} disabled={!p.canSend}>
-        {p.camOn ? t('cameraOff') : t('cameraOn')}
-      </button>
-      <button className={`btn tiny${p.sharing ? ' primary' : ''}`} data-testid="call-screen" aria-pressed={p.sharing} onClick={p.onScreen} disabled={!p.canSend}>
-        {p.sharing ? t('stopShare') : t('share')}
-      </button>
+      {/* Watchers (viewers) only watch and listen: no send controls. */}
+      {p.canSend && (
+        <>
+          <button className={`btn tiny${p.micOn ? '' : ' danger'}`} data-testid="call-mute" aria-pressed={!p.micOn} onClick={p.onMic}>
+            {p.micOn ? t('mute') : t('unmute')}
+          </button>
+          <button className={`btn tiny${p.camOn ? '' : ' danger'}`} data-testid="call-camera" aria-pressed={!p.camOn} onClick={p.onCamera}>
+            {p.camOn ? t('cameraOff') : t('cameraOn')}
+          </button>
+          <button className={`btn tiny${p.sharing ? ' primary' : ''}`} data-testid="call-screen" aria-pressed={p.sharing} onClick={p.onScreen}>
+            {p.sharing ? t('stopShare') : t('share')}
+          </button>
+        </>
+      )}
       <button className="btn tiny ghost" data-testid="call-view" onClick={p.onView}>
         {p.view === 'grid' ? t('speakerView') : t('gridView')}
       </button>
