@@ -42,8 +42,8 @@ describe('phone, tablet and desktop layouts', () => {
     const rule = (await rows(teacherPane)).find((r) => /^=+$/.test(r))!;
     expect(rule.length).toBeGreaterThan(55); // wider than a phone shows at a readable size
 
-    // A student on a phone joins as a watcher: one column with tabs.
-    const student = await open(PHONE);
+    // A student on a phone (in Korean) joins as a watcher: one column with tabs.
+    const student = await open({ ...PHONE, locale: 'ko-KR' });
     await joinAs(student, roomUrl, 'Student', true);
     for (const view of ['editor', 'terminal', 'call', 'people', 'review']) await student.getByTestId(`view-${view}`).waitFor();
     await student.getByTestId('view-terminal').click();
