@@ -11,6 +11,7 @@ import { errorMessage } from './errorMessage';
 import { useTranslation } from './i18n';
 import { LanguagePicker } from './LanguagePicker';
 import { ThemePicker } from './ThemePicker';
+import { RecentRooms } from './RecentRooms';
 
 /** `/`: create a room, or join one by link or id. */
 export function HomePage() {
@@ -30,6 +31,7 @@ export function HomePage() {
         <CreateRoomCard />
         <JoinRoomCard />
       </div>
+      <RecentRooms />
     </main>
   );
 }
