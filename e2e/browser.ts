@@ -10,9 +10,12 @@ export const ARTIFACTS_DIR = fileURLToPath(new URL('./artifacts/', import.meta.u
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Launches headless Chromium; closed when the test finishes. */
-export async function launch(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+/** Fake camera (test pattern) and microphone (beeps), permission prompts answered, autoplay allowed. */
+const FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+
+/** Launches headless Chromium (with fake media devices if asked); closed when the test finishes. */
+export async function launch(opts: { fakeMedia?: boolean } = {}): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: opts.fakeMedia ? [...FLAGS, ...FAKE_MEDIA_FLAGS] : FLAGS });
   onTestFinished(() => browser.close());
   return browser;
 }

@@ -3,19 +3,7 @@ import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
-
-/** Text of the CodeMirror document on a page (lines joined with newlines), without y-codemirror's caret labels. */
-async function editorText(page: Page): Promise<string> {
-  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
-    Array.from(el.querySelectorAll('.cm-line'))
-      .map((line) => {
-        const copy = line.cloneNode(true) as Element;
-        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
-        return copy.textContent ?? '';
-      })
-      .join('\n'),
-  );
-}
+import { editorText } from '../room.js';
 
 async function openFile(page: Page, path: string): Promise<void> {
   await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();

@@ -5,6 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
+import { joinRoom as joinAs } from '../room.js';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -29,14 +30,6 @@ async function run(page: Page, terminalId: string, command: string): Promise<voi
   await pane(page, terminalId).locator('.xterm-screen').click();
   await page.keyboard.type(command);
   await page.keyboard.press('Enter');
-}
-
-async function joinAs(page: Page, url: string, name: string, viewer: boolean): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('join-name-input').fill(name);
-  if (viewer) await page.getByTestId('join-viewer-checkbox').check();
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('terminal-panel').waitFor({ state: 'attached' });
 }
 
 /** Keeps every WebSocket the page opens in `window.__sockets` (so a test can cut one) and counts `resumed` answers. */

@@ -1,4 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useModal } from './useModal';
+import { useTranslation } from './i18n';
 
 interface Props {
   title: string;
@@ -12,31 +14,13 @@ interface Props {
 
 /** A modal confirmation (native <dialog>: focus is trapped, Escape cancels). */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy = false, error }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { t } = useTranslation();
+  const modal = useModal(onCancel);
   const cancelRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) dialog.showModal();
-    cancelRef.current?.focus();
-    return () => dialog.close();
-  }, []);
+  useEffect(() => cancelRef.current?.focus(), []);
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="confirm-title"
-      data-testid="confirm-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onCancel(); // a click on the backdrop
-      }}
-    >
+    <dialog {...modal} className="dialog" aria-labelledby="confirm-title" data-testid="confirm-dialog">
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
       {error && (
@@ -46,10 +30,10 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
       )}
       <div className="row end">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
-          Cancel
+          {t('actions.cancel')}
         </button>
         <button type="button" className="btn danger" onClick={onConfirm} disabled={busy} data-testid="confirm-delete-button">
-          {busy ? 'Deleting…' : confirmLabel}
+          {busy ? t('actions.deleting') : confirmLabel}
         </button>
       </div>
     </dialog>

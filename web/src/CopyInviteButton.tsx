@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { Icon } from './Icon';
 import { inviteLink } from './roomLink';
+import { useTranslation } from './i18n';
 
 /** How long "Copied" stays on the button, in ms. */
 const FEEDBACK_MS = 2000;
 
 /** Copies the room's invite link to the clipboard. */
 export function CopyInviteButton({ roomId }: { roomId: string }) {
+  const { t } = useTranslation('room');
   const [result, setResult] = useState<'copied' | 'failed' | null>(null);
 
   useEffect(() => {
@@ -22,16 +24,16 @@ export function CopyInviteButton({ roomId }: { roomId: string }) {
 
   return (
     <>
-      <button type="button" className="btn" onClick={() => void copy()} data-testid="copy-invite" aria-label="Copy invite link" title={inviteLink(roomId)}>
+      <button type="button" className="btn" onClick={() => void copy()} data-testid="copy-invite" aria-label={t('invite.copy')} title={inviteLink(roomId)}>
         <Icon name={result === 'copied' ? 'check' : 'link'} />
-        <span className="btn-label">{result === 'copied' ? 'Copied!' : 'Copy invite link'}</span>
+        <span className="btn-label">{result === 'copied' ? t('invite.copied') : t('invite.copy')}</span>
       </button>
       <span className="visually-hidden" role="status" aria-live="polite">
-        {result === 'copied' ? 'Invite link copied' : result === 'failed' ? `Could not copy. The link is ${inviteLink(roomId)}` : ''}
+        {result === 'copied' ? t('invite.copiedStatus') : result === 'failed' ? t('invite.failedStatus', { link: inviteLink(roomId) }) : ''}
       </span>
       {result === 'failed' && (
         <span className="copy-fallback">
-          Copy this link: <input readOnly value={inviteLink(roomId)} onFocus={(e) => e.target.select()} aria-label="Invite link" autoFocus />
+          {t('invite.fallback')} <input readOnly value={inviteLink(roomId)} onFocus={(e) => e.target.select()} aria-label={t('invite.link')} autoFocus />
         </span>
       )}
     </>

@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import type { FileSession } from './FileSession';
 import { useStore } from './useStore';
+import { useTranslation } from './i18n';
 
 // CodeMirror, y-codemirror and the language list load only when a file is opened.
 const CodeEditor = lazy(() => import('./editor/CodeEditor'));
@@ -21,14 +22,15 @@ interface Props {
 
 /** The centre of the room: the open file's editor, or a hint when none is open. */
 export function EditorPane({ session, readOnly, followTab, followTop, onTopLine, onUserInteraction, onShowFiles, editable }: Props) {
+  const { t } = useTranslation('editor');
   if (!session) {
     return (
       <div className="editor-empty">
         <div>
-          <h2>No file open</h2>
-          <p className="muted">{editable ? 'Pick a file on the left, or create a new one.' : 'Pick a file on the left to watch it, or follow someone.'}</p>
+          <h2>{t('noFile')}</h2>
+          <p className="muted">{editable ? t('pickEditable') : t('pickViewer')}</p>
           <button type="button" className="btn show-narrow" onClick={onShowFiles}>
-            Show files
+            {t('showFiles')}
           </button>
         </div>
       </div>
@@ -38,6 +40,7 @@ export function EditorPane({ session, readOnly, followTab, followTop, onTopLine,
 }
 
 function OpenFile({ session, readOnly, followTab, followTop, onTopLine, onUserInteraction }: Omit<Props, 'onShowFiles' | 'editable' | 'session'> & { session: FileSession }) {
+  const { t } = useTranslation('editor');
   const error = useStore(session.error);
   const loaded = useStore(session.loaded);
   return (
@@ -46,18 +49,18 @@ function OpenFile({ session, readOnly, followTab, followTop, onTopLine, onUserIn
         <span className="mono editor-path" title={session.path}>
           {session.path}
         </span>
-        {readOnly && <span className="pill">Read-only</span>}
-        {!loaded && !error && <span className="pill muted">Loading…</span>}
+        {readOnly && <span className="pill">{t('readOnly')}</span>}
+        {!loaded && !error && <span className="pill muted">{t('loading')}</span>}
       </div>
       {error ? (
         <div className="editor-empty" role="alert">
           <div>
-            <h2>This file could not be opened</h2>
-            <p className="muted">The server refused it ({error}). It may have been deleted or renamed.</p>
+            <h2>{t('openFailed')}</h2>
+            <p className="muted">{t('openFailedDetail', { error })}</p>
           </div>
         </div>
       ) : (
-        <Suspense fallback={<div className="editor-loading muted">Loading editor…</div>}>
+        <Suspense fallback={<div className="editor-loading muted">{t('loadingEditor')}</div>}>
           <CodeEditor session={session} readOnly={readOnly} followTab={followTab} followTop={followTop} onTopLine={onTopLine} onUserInteraction={onUserInteraction} />
         </Suspense>
       )}

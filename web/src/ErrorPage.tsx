@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { navigate } from './routing';
 import { Logo } from './Logo';
+import { useTranslation } from './i18n';
 
 interface Props {
   title: string;
@@ -11,6 +12,7 @@ interface Props {
 
 /** A full-page explanation of why we cannot show what was asked for, with a way out. */
 export function ErrorPage({ title, message, action }: Props) {
+  const { t } = useTranslation();
   return (
     <main className="center-page">
       <div className="card error-card" data-testid="error-page" role="alert">
@@ -31,7 +33,7 @@ export function ErrorPage({ title, message, action }: Props) {
               navigate('/');
             }}
           >
-            Go to the home page
+            {t('actions.goHome')}
           </a>
         </div>
       </div>

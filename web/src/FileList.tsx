@@ -4,6 +4,8 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { Icon } from './Icon';
 import { PathInput } from './PathInput';
 import type { FileItem } from './RoomConnection';
+import { errorMessage } from './errorMessage';
+import { Trans, useTranslation } from './i18n';
 
 interface Props {
   files: readonly FileItem[];
@@ -19,6 +21,7 @@ interface Props {
 
 /** The room's files: open one, and (for editors) create, rename and delete them. */
 export function FileList({ files, loaded, currentPath, editable, onOpen, onCreate, onRename, onDelete }: Props) {
+  const { t } = useTranslation('room');
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
@@ -34,7 +37,7 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
       await onDelete(deleting);
       setDeleting(null);
     } catch (err) {
-      setDeleteError(err instanceof ApiError ? err.message : 'Could not delete the file');
+      setDeleteError(err instanceof ApiError ? errorMessage(err) : t('files.deleteFailed'));
     } finally {
       setDeleteBusy(false);
     }
@@ -43,16 +46,16 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
   return (
     <section className="panel files-panel" aria-labelledby="files-title">
       <div className="panel-head">
-        <h2 id="files-title">Files</h2>
+        <h2 id="files-title">{t('files.title')}</h2>
         {editable && (
-          <button type="button" className="btn tiny" onClick={() => setCreating(true)} aria-label="New file" data-testid="new-file-button" disabled={creating}>
-            <Icon name="plus" size={14} /> New
+          <button type="button" className="btn tiny" onClick={() => setCreating(true)} aria-label={t('files.newLabel')} data-testid="new-file-button" disabled={creating}>
+            <Icon name="plus" size={14} /> {t('files.new')}
           </button>
         )}
       </div>
       {creating && (
         <PathInput
-          label="New file name"
+          label={t('files.newName')}
           initial=""
           taken={paths}
           testId="new-file-input"
@@ -63,12 +66,12 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
           }}
         />
       )}
-      <ul className="file-list" data-testid="file-list" aria-label="Files in this room">
+      <ul className="file-list" data-testid="file-list" aria-label={t('files.list')}>
         {files.map(({ path, entry }) => (
           <li key={path} className={path === currentPath ? 'file-item current' : 'file-item'} data-testid="file-item" data-path={path}>
             {renaming === path ? (
               <PathInput
-                label={`New name for ${path}`}
+                label={t('files.renameTo', { path })}
                 initial={path}
                 taken={paths.filter((p) => p !== path)}
                 testId="rename-file-input"
@@ -85,13 +88,13 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
                   className="file-open"
                   onClick={() => onOpen(path)}
                   aria-current={path === currentPath ? 'true' : undefined}
-                  title={`${path} — created by ${entry.createdBy}`}
+                  title={t('files.createdBy', { path, name: entry.createdBy })}
                 >
                   <FileName path={path} />
                 </button>
                 {editable && (
                   <span className="file-actions">
-                    <button type="button" className="icon-btn" onClick={() => setRenaming(path)} aria-label={`Rename ${path}`} title="Rename" data-testid="rename-file-button">
+                    <button type="button" className="icon-btn" onClick={() => setRenaming(path)} aria-label={t('files.renameLabel', { path })} title={t('files.rename')} data-testid="rename-file-button">
                       <Icon name="pencil" />
                     </button>
                     <button
@@ -101,8 +104,8 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
                         setDeleteError(null);
                         setDeleting(path);
                       }}
-                      aria-label={`Delete ${path}`}
-                      title="Delete"
+                      aria-label={t('files.deleteLabel', { path })}
+                      title={t('files.delete')}
                       data-testid="delete-file-button"
                     >
                       <Icon name="trash" />
@@ -114,22 +117,22 @@ export function FileList({ files, loaded, currentPath, editable, onOpen, onCreat
           </li>
         ))}
       </ul>
-      {!loaded && files.length === 0 && <p className="empty muted">Loading files…</p>}
+      {!loaded && files.length === 0 && <p className="empty muted">{t('files.loading')}</p>}
       {loaded && files.length === 0 && !creating && (
         <div className="empty">
           {editable ? (
             <button type="button" className="link-btn" onClick={() => setCreating(true)}>
-              No files yet — create one
+              {t('files.emptyEditable')}
             </button>
           ) : (
-            <p className="muted">No files yet — an editor can create one.</p>
+            <p className="muted">{t('files.emptyViewer')}</p>
           )}
         </div>
       )}
       {deleting && (
-        <ConfirmDialog title="Delete file?" confirmLabel="Delete" busy={deleteBusy} error={deleteError} onConfirm={() => void confirmDelete()} onCancel={() => setDeleting(null)}>
+        <ConfirmDialog title={t('files.deleteTitle')} confirmLabel={t('files.delete')} busy={deleteBusy} error={deleteError} onConfirm={() => void confirmDelete()} onCancel={() => setDeleting(null)}>
           <p>
-            <strong className="mono">{deleting}</strong> will be deleted for everyone in the room. This cannot be undone.
+            <Trans t={t} i18nKey="files.deleteBody" values={{ path: deleting }} components={[<strong className="mono" />]} />
           </p>
         </ConfirmDialog>
       )}

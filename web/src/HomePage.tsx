@@ -7,25 +7,37 @@ import { roomIdFromInput } from './roomLink';
 import { navigate, roomPath } from './routing';
 import { loadDisplayName, saveDisplayName, saveSession, sessionFromJoin } from './session';
 import { firstIssue } from './validation';
+import { errorMessage } from './errorMessage';
+import { useTranslation } from './i18n';
+import { LanguagePicker } from './LanguagePicker';
+import { ThemePicker } from './ThemePicker';
+import { RecentRooms } from './RecentRooms';
 
 /** `/`: create a room, or join one by link or id. */
 export function HomePage() {
+  const { t } = useTranslation();
   return (
     <main className="home">
+      <div className="home-prefs">
+        <LanguagePicker />
+        <ThemePicker />
+      </div>
       <header className="home-hero">
         <Logo />
-        <h1>Code together, in real time.</h1>
-        <p className="muted">Open a room, share the link, and edit the same files with live cursors — on your own server.</p>
+        <h1>{t('home.tagline')}</h1>
+        <p className="muted">{t('home.intro')}</p>
       </header>
       <div className="home-cards">
         <CreateRoomCard />
         <JoinRoomCard />
       </div>
+      <RecentRooms />
     </main>
   );
 }
 
 function CreateRoomCard() {
+  const { t } = useTranslation();
   const [roomName, setRoomName] = useState('');
   const [displayName, setDisplayName] = useState(loadDisplayName);
   const [errors, setErrors] = useState<{ room?: string | null; name?: string | null; form?: string | null }>({});
@@ -33,8 +45,8 @@ function CreateRoomCard() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const room = firstIssue(RoomNameSchema.safeParse(roomName), 'Room name');
-    const name = firstIssue(DisplayNameSchema.safeParse(displayName), 'Your name');
+    const room = firstIssue(RoomNameSchema.safeParse(roomName), t('home.create.roomName'));
+    const name = firstIssue(DisplayNameSchema.safeParse(displayName), t('name.label'));
     setErrors({ room, name });
     if (room || name) return;
     const req = CreateRoomRequestSchema.parse({ name: roomName, displayName });
@@ -45,17 +57,17 @@ function CreateRoomCard() {
       saveSession(sessionFromJoin(res, req.displayName));
       navigate(roomPath(res.room.id));
     } catch (err) {
-      setErrors({ form: err instanceof ApiError ? err.message : 'Could not create the room.' });
+      setErrors({ form: err instanceof ApiError ? errorMessage(err) : t('home.create.failed') });
       setBusy(false);
     }
   }
 
   return (
     <form className="card" data-testid="create-room-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="create-title">
-      <h2 id="create-title">Create a room</h2>
+      <h2 id="create-title">{t('home.create.title')}</h2>
       <Field
-        label="Room name"
-        placeholder="e.g. Payments review"
+        label={t('home.create.roomName')}
+        placeholder={t('home.create.roomPlaceholder')}
         value={roomName}
         onChange={(e) => setRoomName(e.target.value)}
         error={errors.room}
@@ -64,8 +76,8 @@ function CreateRoomCard() {
         data-testid="room-name-input"
       />
       <Field
-        label="Your name"
-        placeholder="How others see you"
+        label={t('name.label')}
+        placeholder={t('name.placeholder')}
         value={displayName}
         onChange={(e) => setDisplayName(e.target.value)}
         error={errors.name}
@@ -79,31 +91,32 @@ function CreateRoomCard() {
         </p>
       )}
       <button type="submit" className="btn primary wide" disabled={busy} data-testid="create-room-submit">
-        {busy ? 'Creating…' : 'Create room'}
+        {busy ? t('home.create.busy') : t('home.create.submit')}
       </button>
-      <p className="field-hint">You will be the room’s host.</p>
+      <p className="field-hint">{t('home.create.hint')}</p>
     </form>
   );
 }
 
 function JoinRoomCard() {
+  const { t } = useTranslation();
   const [link, setLink] = useState('');
   const [error, setError] = useState<string | null>(null);
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (!link.trim()) return setError('Paste an invite link or a room id');
+    if (!link.trim()) return setError(t('home.join.empty'));
     const roomId = roomIdFromInput(link);
-    if (!roomId) return setError('That is not a CodeRoom link or room id');
+    if (!roomId) return setError(t('home.join.invalid'));
     setError(null);
     navigate(roomPath(roomId));
   }
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="join-title" data-testid="join-room-form">
-      <h2 id="join-title">Join a room</h2>
+      <h2 id="join-title">{t('home.join.title')}</h2>
       <Field
-        label="Invite link or room id"
+        label={t('home.join.link')}
         placeholder="https://…/r/AbCdEf123456"
         value={link}
         onChange={(e) => setLink(e.target.value)}
@@ -113,9 +126,9 @@ function JoinRoomCard() {
         data-testid="join-link-input"
       />
       <button type="submit" className="btn wide" data-testid="join-link-submit">
-        Continue
+        {t('home.join.submit')}
       </button>
-      <p className="field-hint">Next you choose your name, and whether to join as a viewer.</p>
+      <p className="field-hint">{t('home.join.hint')}</p>
     </form>
   );
 }

@@ -22,6 +22,7 @@ const PATHS = {
   restart: 'M4 12a8 8 0 1 0 2.4-5.7M4 4v5h5',
   review: 'M4 5h16v11H9l-5 4zM8 9h8M8 12h5',
   present: 'M3 4h18v12H3zM12 16v4M8 20h8',
+  micOff: 'M9 9v3a3 3 0 0 0 5.1 2.1M15 10V5a3 3 0 0 0-5.7-1.3M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.6 5.3M12 18v3M4 4l16 16',
   film: 'M4 5h16v14H4zM8 5v14M16 5v14M4 9h4M4 15h4M16 9h4M16 15h4',
 } as const;
 

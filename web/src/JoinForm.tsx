@@ -5,6 +5,8 @@ import { Field } from './Field';
 import { Logo } from './Logo';
 import { loadDisplayName, loadSub, saveDisplayName, saveSession, sessionFromJoin, type RoomSession } from './session';
 import { firstIssue } from './validation';
+import { errorMessage } from './errorMessage';
+import { useTranslation } from './i18n';
 
 interface Props {
   room: Room;
@@ -13,6 +15,7 @@ interface Props {
 
 /** Asks for a name (and whether to only watch) before entering a room for the first time. */
 export function JoinForm({ room, onJoined }: Props) {
+  const { t } = useTranslation();
   const [displayName, setDisplayName] = useState(loadDisplayName);
   const [viewer, setViewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +25,7 @@ export function JoinForm({ room, onJoined }: Props) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const parsed = DisplayNameSchema.safeParse(displayName);
-    setError(firstIssue(parsed, 'Your name'));
+    setError(firstIssue(parsed, t('name.label')));
     if (!parsed.success) return;
     setBusy(true);
     setFormError(null);
@@ -33,7 +36,7 @@ export function JoinForm({ room, onJoined }: Props) {
       saveSession(session);
       onJoined(session);
     } catch (err) {
-      setFormError(err instanceof ApiError ? err.message : 'Could not join the room.');
+      setFormError(err instanceof ApiError ? errorMessage(err) : t('joinForm.failed'));
       setBusy(false);
     }
   }
@@ -42,13 +45,13 @@ export function JoinForm({ room, onJoined }: Props) {
     <main className="center-page">
       <form className="card join-card" data-testid="join-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="join-room-title">
         <Logo />
-        <p className="eyebrow">You are invited to</p>
+        <p className="eyebrow">{t('joinForm.invited')}</p>
         <h1 id="join-room-title" className="room-title">
           {room.name}
         </h1>
         <Field
-          label="Your name"
-          placeholder="How others see you"
+          label={t('name.label')}
+          placeholder={t('name.placeholder')}
           value={displayName}
           onChange={(e) => setDisplayName(e.target.value)}
           error={error}
@@ -60,8 +63,8 @@ export function JoinForm({ room, onJoined }: Props) {
         <label className="checkbox">
           <input type="checkbox" checked={viewer} onChange={(e) => setViewer(e.target.checked)} data-testid="join-viewer-checkbox" />
           <span>
-            Join as a viewer
-            <span className="field-hint block">Watch and follow others without editing.</span>
+            {t('joinForm.viewer')}
+            <span className="field-hint block">{t('joinForm.viewerHint')}</span>
           </span>
         </label>
         {formError && (
@@ -70,7 +73,7 @@ export function JoinForm({ room, onJoined }: Props) {
           </p>
         )}
         <button type="submit" className="btn primary wide" disabled={busy} data-testid="join-submit">
-          {busy ? 'Joining…' : viewer ? 'Join as viewer' : 'Join room'}
+          {busy ? t('joinForm.busy') : viewer ? t('joinForm.submitViewer') : t('joinForm.submit')}
         </button>
       </form>
     </main>

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { FilePathSchema } from '@coderoom/shared/client';
-import { ApiError } from './api';
 import { firstIssue } from './validation';
+import { errorMessage } from './errorMessage';
+import { useTranslation } from './i18n';
 
 interface Props {
   label: string;
@@ -15,6 +16,7 @@ interface Props {
 
 /** An inline file-path field: Enter submits, Escape cancels, with validation from the shared schema. */
 export function PathInput({ label, initial, taken, onSubmit, onCancel, testId }: Props) {
+  const { t } = useTranslation('room');
   const [value, setValue] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,14 +36,14 @@ export function PathInput({ label, initial, taken, onSubmit, onCancel, testId }:
     e.preventDefault();
     const path = value.trim();
     if (path === initial && initial !== '') return onCancel();
-    const invalid = firstIssue(FilePathSchema.safeParse(path), 'File name');
+    const invalid = firstIssue(FilePathSchema.safeParse(path), t('files.fileName'));
     if (invalid) return setError(invalid);
-    if (taken.includes(path)) return setError(`“${path}” already exists`);
+    if (taken.includes(path)) return setError(t('files.exists', { path }));
     setBusy(true);
     try {
       await onSubmit(path);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Something went wrong');
+      setError(errorMessage(err));
       setBusy(false);
       ref.current?.focus();
     }

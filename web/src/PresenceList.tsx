@@ -1,5 +1,6 @@
 import type { Peer } from './RoomConnection';
 import { RoleBadge } from './RoleBadge';
+import { useTranslation } from './i18n';
 
 interface Props {
   peers: readonly Peer[];
@@ -10,14 +11,15 @@ interface Props {
 
 /** Everyone in the room, where they are; click someone to follow them. */
 export function PresenceList({ peers, following, onToggleFollow }: Props) {
+  const { t } = useTranslation('room');
   return (
     <section className="panel people-panel" aria-labelledby="people-title">
       <div className="panel-head">
         <h2 id="people-title">
-          People <span className="count">{peers.length}</span>
+          {t('people.title')} <span className="count">{peers.length}</span>
         </h2>
       </div>
-      <ul className="presence-list" data-testid="presence-list" aria-label="People in this room">
+      <ul className="presence-list" data-testid="presence-list" aria-label={t('people.list')}>
         {peers.map((p) => {
           const content = (
             <>
@@ -25,9 +27,9 @@ export function PresenceList({ peers, following, onToggleFollow }: Props) {
               <span className="presence-text">
                 <span className="presence-name">
                   {p.name}
-                  {p.self && <span className="muted"> (you)</span>}
+                  {p.self && <span className="muted">{t('common:you')}</span>}
                 </span>
-                <span className="presence-file mono">{p.file ?? 'no file open'}</span>
+                <span className="presence-file mono">{p.file ?? t('people.noFile')}</span>
               </span>
               <RoleBadge role={p.role} />
             </>
@@ -43,8 +45,7 @@ export function PresenceList({ peers, following, onToggleFollow }: Props) {
                   className={isFollowed ? 'presence-row following' : 'presence-row'}
                   onClick={() => onToggleFollow(p)}
                   aria-pressed={isFollowed}
-                  aria-label={`${isFollowed ? 'Stop following' : 'Follow'} ${p.name}${p.file ? `, in ${p.file}` : ''}`}
-                  title={isFollowed ? `Stop following ${p.name}` : `Follow ${p.name}`}
+                  title={t(isFollowed ? 'people.stopFollow' : 'people.follow', { name: p.name })}
                 >
                   {content}
                 </button>
@@ -53,7 +54,7 @@ export function PresenceList({ peers, following, onToggleFollow }: Props) {
           );
         })}
       </ul>
-      {peers.length <= 1 && <p className="empty muted">Nobody else is here yet. Share the invite link.</p>}
+      {peers.length <= 1 && <p className="empty muted">{t('people.alone')}</p>}
     </section>
   );
 }

@@ -6,6 +6,8 @@ import { JoinForm } from './JoinForm';
 import { LoadingScreen } from './LoadingScreen';
 import { forgetSession, loadSession, loadSub, saveSession, sessionFromJoin, type RoomSession } from './session';
 import { navigate } from './routing';
+import { errorMessage } from './errorMessage';
+import { useTranslation } from './i18n';
 
 // The room (Yjs, Hocuspocus, and later the editor) is a separate chunk: the home page stays small.
 const RoomView = lazy(() => import('./RoomView'));
@@ -25,6 +27,7 @@ type State =
 export function RoomPage({ roomId }: { roomId: string }) {
   const [state, setState] = useState<State>(() => initialState(roomId));
   const [attempt, setAttempt] = useState(0);
+  const { t } = useTranslation();
 
   useEffect(() => {
     if (state.kind !== 'loading') return;
@@ -50,18 +53,18 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
   switch (state.kind) {
     case 'loading':
-      return <LoadingScreen label="Opening the room…" />;
+      return <LoadingScreen label={t('page.loadingRoom')} />;
     case 'bad-link':
-      return <ErrorPage title="This link is not valid" message="The room address is malformed. Ask for the invite link again, or check that it was copied in full." />;
+      return <ErrorPage title={t('page.badLinkTitle')} message={t('page.badLinkMessage')} />;
     case 'not-found':
-      return <ErrorPage title="Room not found" message="This room does not exist on this server. It may have been deleted, or the link may be incomplete." />;
+      return <ErrorPage title={t('page.roomNotFoundTitle')} message={t('page.roomNotFoundMessage')} />;
     case 'error':
-      return <ErrorPage title="Could not open the room" message={state.message} action={{ label: 'Try again', onClick: retry }} />;
+      return <ErrorPage title={t('page.roomErrorTitle')} message={state.message} action={{ label: t('actions.tryAgain'), onClick: retry }} />;
     case 'join':
       return <JoinForm room={state.room} onJoined={(session) => setState({ kind: 'ready', session })} />;
     case 'ready':
       return (
-        <Suspense fallback={<LoadingScreen label="Opening the room…" />}>
+        <Suspense fallback={<LoadingScreen label={t('page.loadingRoom')} />}>
           <RoomView session={state.session} onLeave={leave} />
         </Suspense>
       );
@@ -83,7 +86,7 @@ async function resolveRoom(roomId: string): Promise<State> {
   } catch (err) {
     if (err instanceof ApiError && err.code === 'NOT_FOUND') return { kind: 'not-found' };
     if (err instanceof ApiError && err.code === 'BAD_REQUEST') return { kind: 'bad-link' };
-    return { kind: 'error', message: err instanceof ApiError ? err.message : 'Something went wrong.' };
+    return { kind: 'error', message: errorMessage(err) };
   }
   const stored = loadSession(roomId);
   if (stored) {

@@ -23,6 +23,11 @@ import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
 import { useTranslation } from './i18n';
 import { usePresenter, useViewSync } from './review/useViewSync';
+import { LanguagePicker } from './LanguagePicker';
+import { ThemePicker } from './ThemePicker';
+import { ShortcutSheet, useRoomShortcuts, type Panel } from './Shortcuts';
+import { workSplitRatio } from './prefs';
+import { PHONE_QUERY, TABLET_PORTRAIT_QUERY, useMediaQuery } from './useMediaQuery';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -35,8 +40,9 @@ const RENAME_GRACE_MS = 1500;
 const MISSING_FILE_GRACE_MS = 4000;
 /** How long a notice stays up. */
 const NOTICE_MS = 6000;
-/** Share of the width the editor takes beside the terminals at first. */
-const EDITOR_SPLIT_RATIO = 0.55;
+/** The tabs of a room on a phone (one column); wider screens show editor and terminals side by side. */
+const PHONE_VIEWS = ['editor', 'terminal', 'call', 'people', 'review'] as const;
+type PhoneView = (typeof PHONE_VIEWS)[number];
 
 interface Props {
   session: RoomSession;
@@ -57,11 +63,13 @@ export default function RoomView({ session, onLeave }: Props) {
     };
   }, [session]);
 
-  if (!live) return <LoadingScreen label="Connecting…" />;
+  const { t } = useTranslation();
+  if (!live) return <LoadingScreen label={t('page.connecting')} />;
   return <Room keeper={live.keeper} conn={live.conn} onLeave={onLeave} />;
 }
 
 function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnection; onLeave: () => void }) {
+  const { t } = useTranslation('room');
   const session = useStore(keeper.session);
   const [callOpen, setCallOpen] = useState(false);
   const [callMounted, setCallMounted] = useState(false);
@@ -77,9 +85,33 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   const [following, setFollowing] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const [workRatio, setWorkRatio] = useState(EDITOR_SPLIT_RATIO);
-  /** What a phone shows (on wider screens both are side by side). */
-  const [phoneView, setPhoneView] = useState<'editor' | 'terminal'>('editor');
+  const workRatio = useStore(workSplitRatio);
+  const phone = useMediaQuery(PHONE_QUERY);
+  /** A tablet held upright: editor above terminals, both full width. */
+  const stacked = useMediaQuery(TABLET_PORTRAIT_QUERY);
+  /** What a phone shows (on wider screens editor and terminals are side by side). */
+  const [phoneView, setPhoneView] = useState<PhoneView>('editor');
+  /** Who speaks in the call (announced politely; pinned as a small overlay on a phone). */
+  const [speaker, setSpeaker] = useState<string | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const panels: Panel[] = [
+    { id: 'room-header', name: t('header.toolbar') },
+    { id: 'room-sidebar', name: t('sidebar') },
+    { id: 'room-editor', name: t('views.editor') },
+    { id: 'room-terminals', name: t('views.terminal') },
+    { id: 'room-call', name: t('views.call') },
+  ];
+  useRoomShortcuts(panels, () => setShortcutsOpen(true));
+  const showPhoneView = (next: PhoneView): void => {
+    // On a phone the Review tab is the diff view in the editor's place.
+    if (next === 'review') view.setMode('diff');
+    else if (next === 'editor') view.setMode('editor');
+    if (next === 'call') {
+      setCallMounted(true);
+      setCallOpen(true);
+    }
+    setPhoneView(next);
+  };
 
   const fileSession = useMemo(() => (currentPath ? conn.openFile(currentPath) : null), [conn, currentPath]);
 
@@ -104,25 +136,25 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
       return;
     }
     const wasThere = seenInIndex.current === currentPath;
-    const t = setTimeout(
+    const timer = setTimeout(
       () => {
-        setNotice(wasThere ? `“${currentPath}” was deleted.` : `“${currentPath}” does not exist in this room.`);
+        setNotice(t(wasThere ? 'notice.deleted' : 'notice.missing', { path: currentPath }));
         setCurrentPath(null);
       },
       wasThere ? RENAME_GRACE_MS : MISSING_FILE_GRACE_MS,
     );
-    return () => clearTimeout(t);
-  }, [conn, files, filesLoaded, currentPath]);
+    return () => clearTimeout(timer);
+  }, [conn, files, filesLoaded, currentPath, t]);
 
   useEffect(() => {
     if (!notice) return;
-    const t = setTimeout(() => setNotice(null), NOTICE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
   }, [notice]);
 
   // Follow mode: go where they go; stop when they leave.
   const followed = following ? (peers.find((p) => p.tab === following) ?? null) : null;
-  const { t } = useTranslation('review');
+  const { t: tr } = useTranslation('review');
   const view = useViewSync(conn, followed);
   const presenter = usePresenter(peers, following, setFollowing);
   const [presenting, setPresenting] = useState(false);
@@ -130,9 +162,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   useEffect(() => {
     if (following && !followed && connection.state === 'connected') {
       setFollowing(null);
-      setNotice('The person you followed left the room.');
+      setNotice(t('notice.followLeft'));
     }
-  }, [following, followed, connection.state]);
+  }, [following, followed, connection.state, t]);
   useEffect(() => {
     if (followed?.file && followed.file !== currentPath) setCurrentPath(followed.file);
   }, [followed?.file, currentPath]);
@@ -162,25 +194,27 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
   };
 
   if (fatal) {
-    const title = fatal.code === 'NOT_FOUND' ? 'This room no longer exists' : fatal.code === 'FORBIDDEN' ? 'You no longer have access' : 'Your session was rejected';
-    return <ErrorPage title={title} message={`The server closed the connection${fatal.message ? `: ${fatal.message}` : ''}. You can join again from the invite link.`} action={{ label: 'Join again', onClick: () => rejoin(roomId) }} />;
+    const title = t(fatal.code === 'NOT_FOUND' ? 'fatal.notFound' : fatal.code === 'FORBIDDEN' ? 'fatal.forbidden' : 'fatal.rejected');
+    const message = fatal.message ? t('fatal.messageWithReason', { reason: fatal.message }) : t('fatal.message');
+    return <ErrorPage title={title} message={message} action={{ label: t('fatal.joinAgain'), onClick: () => rejoin(roomId) }} />;
   }
 
   const me = colorForSub(session.sub);
   return (
     <div className={sidebarOpen ? 'room sidebar-open' : 'room'}>
-      <header className="room-header">
+      {shortcutsOpen && <ShortcutSheet panels={panels} onClose={() => setShortcutsOpen(false)} />}
+      <header id="room-header" className="room-header">
         <button
           type="button"
           className="icon-btn menu-btn"
           onClick={() => setSidebarOpen((o) => !o)}
-          aria-label={sidebarOpen ? 'Hide files and people' : 'Show files and people'}
+          aria-label={sidebarOpen ? t('header.hideSidebar') : t('header.showSidebar')}
           aria-expanded={sidebarOpen}
           aria-controls="room-sidebar"
         >
           <Icon name="menu" size={20} />
         </button>
-        <a href="/" className="home-link" aria-label="CodeRoom home">
+        <a href="/" className="home-link" aria-label={t('header.home')}>
           <Logo small />
         </a>
         <h1 className="room-name" title={session.roomName}>
@@ -190,7 +224,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
         <CopyInviteButton roomId={roomId} />
-        <div className="me" aria-label={`You are ${session.displayName}, ${session.role}`}>
+        {!phone && <LanguagePicker />}
+        {!phone && <ThemePicker />}
+        <div className="me" aria-label={t('header.me', { name: session.displayName, role: t(`roles.${session.role}`) })}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />
           <span className="me-name">{session.displayName}</span>
           <RoleBadge role={session.role} testId="role-badge" />
@@ -206,12 +242,12 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           }}
         >
           <Icon name="review" />
-          <span className="btn-label">{t('room.review')}</span>
+          <span className="btn-label">{tr('room.review')}</span>
         </button>
         {session.role === 'host' && (
-          <button type="button" className="btn ghost" data-testid="present-toggle" aria-pressed={presenting} onClick={() => setPresenting((p) => !p)} title={t('room.presentHint')}>
+          <button type="button" className="btn ghost" data-testid="present-toggle" aria-pressed={presenting} onClick={() => setPresenting((p) => !p)} title={tr('room.presentHint')}>
             <Icon name="present" />
-            <span className="btn-label">{presenting ? t('room.stopPresenting') : t('room.present')}</span>
+            <span className="btn-label">{presenting ? tr('room.stopPresenting') : tr('room.present')}</span>
           </button>
         )}
         <button
@@ -219,93 +255,106 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           className="btn ghost"
           data-testid="call-open"
           aria-pressed={callOpen}
-          aria-label={callOpen ? 'Hide the call' : 'Open the call'}
+          aria-label={callOpen ? t('header.hideCall') : t('header.openCall')}
           onClick={() => {
             setCallMounted(true);
-            setCallOpen((o) => !o);
+            if (phone) showPhoneView(phoneView === 'call' ? 'editor' : 'call');
+            else setCallOpen((o) => !o);
           }}
         >
           <Icon name="video" />
-          <span className="btn-label">Call</span>
+          <span className="btn-label">{t('header.call')}</span>
         </button>
-        <button type="button" className="btn ghost" onClick={onLeave} aria-label="Leave room" title="Leave room (you can rejoin with the link)">
+        <button type="button" className="icon-btn shortcuts-btn" onClick={() => setShortcutsOpen(true)} aria-label={t('common:shortcuts.open')} title={t('common:shortcuts.open')} data-testid="shortcuts-open" aria-keyshortcuts="?">
+          ?
+        </button>
+        <button type="button" className="btn ghost" onClick={onLeave} aria-label={t('header.leaveLabel')} title={t('header.leaveTitle')}>
           <Icon name="leave" />
-          <span className="btn-label">Leave</span>
+          <span className="btn-label">{t('header.leave')}</span>
         </button>
       </header>
       {connection.state === 'disconnected' && (
         <div className="banner offline-banner" role="status">
-          You are offline. Your edits stay in this tab and will be merged when the connection returns.
+          {t('banner.offline')}
         </div>
       )}
       {session.role === 'viewer' && (
         <div className="banner viewer-banner" role="note">
-          You joined as a viewer: you can read and follow others, but not edit.
+          {t('banner.viewer')}
         </div>
       )}
       {followed && <FollowBanner peer={followed} onStop={stopFollowing} />}
       {presenter && !followed && (
         <div className="banner notice-banner" role="status" data-testid="presenter-banner">
-          {t('room.presenting', { name: presenter.name })}
+          {tr('room.presenting', { name: presenter.name })}
           <button type="button" className="btn tiny" onClick={() => setFollowing(presenter.tab)}>
-            {t('room.follow')}
+            {tr('room.follow')}
           </button>
         </div>
       )}
       {notice && (
         <div className="banner notice-banner" role="status">
           {notice}
-          <button type="button" className="icon-btn" onClick={() => setNotice(null)} aria-label="Dismiss">
+          <button type="button" className="icon-btn" onClick={() => setNotice(null)} aria-label={t('common:actions.dismiss')}>
             <Icon name="close" />
           </button>
         </div>
       )}
-      <div className="room-body">
-        <aside id="room-sidebar" className="sidebar" aria-label="Files and people">
+      {phone && (
+        <div className="view-switch" role="tablist" aria-label={t('views.label')}>
+          {PHONE_VIEWS.map((view) => (
+            <button
+              key={view}
+              type="button"
+              role="tab"
+              id={`view-tab-${view}`}
+              aria-selected={phoneView === view}
+              aria-controls="room-main"
+              onClick={() => showPhoneView(view)}
+              data-testid={`view-${view}`}
+            >
+              {t(`views.${view}`)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="visually-hidden" role="status" aria-live="polite" data-testid="speaker-announcement">
+        {speaker ? t('people.speaking', { name: speaker }) : ''}
+      </div>
+      {phone && speaker && phoneView !== 'call' && (
+        <button type="button" className="speaker-overlay" data-testid="speaker-overlay" onClick={() => showPhoneView('call')} aria-label={t('people.speaking', { name: speaker })}>
+          <span className="speaker-dot" aria-hidden="true" />
+          <span className="speaker-name">{speaker}</span>
+        </button>
+      )}
+      <div id="room-main" className={`room-body phone-${phoneView}`}>
+        <aside id="room-sidebar" className="sidebar" aria-label={t('sidebar')}>
           <FileList files={files} loaded={filesLoaded} currentPath={currentPath} editable={editable} onOpen={openFile} onCreate={onCreate} onRename={onRename} onDelete={onDelete} />
-          <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
+          {!phone && <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />}
+          {phone && (
+            <div className="drawer-prefs">
+              <LanguagePicker />
+              <ThemePicker />
+            </div>
+          )}
         </aside>
         {sidebarOpen && <div className="scrim" onClick={() => setSidebarOpen(false)} aria-hidden="true" />}
-        <div className={`work-area show-${phoneView}`}>
-          <div className="view-switch" role="tablist" aria-label="Show">
-            <button
-              type="button"
-              role="tab"
-              aria-selected={phoneView === 'editor' && view.mode === 'editor'}
-              onClick={() => {
-                setPhoneView('editor');
-                view.setMode('editor');
-              }}
-              data-testid="view-editor"
-            >
-              Editor
-            </button>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={phoneView === 'editor' && view.mode === 'diff'}
-              onClick={() => {
-                setPhoneView('editor');
-                view.setMode('diff');
-              }}
-              data-testid="view-review"
-            >
-              {t('room.review')}
-            </button>
-            <button type="button" role="tab" aria-selected={phoneView === 'terminal'} onClick={() => setPhoneView('terminal')} data-testid="view-terminal">
-              Terminal
-            </button>
+        {phone && phoneView === 'people' && (
+          <div className="phone-panel">
+            <PresenceList peers={peers} following={following} onToggleFollow={toggleFollow} />
           </div>
+        )}
+        <div className={`work-area show-${phoneView}`}>
           <SplitView
-            direction="row"
+            direction={stacked && !phone ? 'column' : 'row'}
             ratio={workRatio}
-            onRatio={setWorkRatio}
-            label="Resize editor and terminals"
+            onRatio={(r) => workSplitRatio.set(r)}
+            label={t('split')}
             className="work-split"
             first={
-              <main className="editor-pane">
+              <main id="room-editor" className="editor-pane" tabIndex={-1} aria-label={t('views.editor')}>
                 {view.mode === 'diff' ? (
-                  <Suspense fallback={<LoadingScreen label={t('diff.loading')} />}>
+                  <Suspense fallback={<LoadingScreen label={tr('diff.loading')} />}>
                     <ReviewPane
                       conn={conn}
                       viewer={{ sub: session.sub, role: session.role }}
@@ -340,9 +389,9 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         </div>
         {callMounted && (
           // Hidden, not unmounted: closing the dock keeps the call running.
-          <aside className="call-dock" hidden={!callOpen} aria-label="Call">
-            <Suspense fallback={<LoadingScreen label="Loading call…" />}>
-              <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} />
+          <aside id="room-call" className="call-dock" hidden={phone ? phoneView !== 'call' : !callOpen} aria-label={t('call:panel')}>
+            <Suspense fallback={<LoadingScreen label={t('call:loading')} />}>
+              <CallPanel roomId={roomId} getToken={keeper.token} selfName={session.displayName} role={session.role} onActiveSpeaker={setSpeaker} />
             </Suspense>
           </aside>
         )}

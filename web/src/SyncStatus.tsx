@@ -1,4 +1,5 @@
 import { Icon } from './Icon';
+import { useTranslation } from './i18n';
 
 interface Props {
   /** Local changes the server has not acknowledged yet. */
@@ -8,8 +9,9 @@ interface Props {
 
 /** Whether our edits have reached the server: "Saved" or "Saving…" (kept locally while offline). */
 export function SyncStatus({ unsynced, offline }: Props) {
+  const { t } = useTranslation('room');
   const saving = unsynced > 0;
-  const label = !saving ? 'Saved' : offline ? 'Unsaved — kept offline' : 'Saving…';
+  const label = !saving ? t('sync.saved') : offline ? t('sync.offline') : t('sync.saving');
   return (
     <div
       className={`status sync-${saving ? 'saving' : 'saved'}`}
@@ -17,7 +19,7 @@ export function SyncStatus({ unsynced, offline }: Props) {
       data-state={saving ? 'saving' : 'saved'}
       role="status"
       aria-live="polite"
-      title={saving && offline ? 'Your edits are kept in this tab and will be merged when the connection returns.' : undefined}
+      title={saving && offline ? t('sync.offlineTitle') : undefined}
     >
       {saving ? <span className="sync-dot" aria-hidden="true" /> : <span className="sync-icon"><Icon name="check" size={14} /></span>}
       <span className="status-label">{label}</span>

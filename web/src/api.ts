@@ -1,5 +1,6 @@
 import { JoinResponseSchema, RefreshResponseSchema, RoomSchema, type ErrorCode, type JoinResponse, type Room } from '@coderoom/shared/client';
 import { z } from 'zod';
+import { i18next } from './i18n';
 
 /** A failed API call: the server's error code (or NETWORK when it could not be reached). */
 export class ApiError extends Error {
@@ -33,7 +34,7 @@ export async function call<S extends z.ZodType>(schema: S, method: string, path:
     throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL', res.status, `The server answered ${res.status} ${res.statusText}.`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ApiError('INTERNAL', res.status, 'The server sent an answer this app does not understand.');
+  if (!parsed.success) throw new ApiError('INTERNAL', res.status, i18next.t('common:errors.badAnswer'));
   return parsed.data;
 }
 

@@ -7,6 +7,9 @@ import { z } from 'zod';
 const LAST_NAME_KEY = 'coderoom:displayName';
 const sessionKey = (roomId: string): string => `coderoom:session:${roomId}`;
 const subKey = (roomId: string): string => `coderoom:sub:${roomId}`;
+const RECENT_KEY = 'coderoom:recent';
+/** How many rooms the recent list keeps. */
+const MAX_RECENT_ROOMS = 10;
 
 /** What a join gave us, plus when we got it (to refresh at 2/3 of the token's life). */
 export const RoomSessionSchema = z.object({
@@ -64,6 +67,25 @@ export function loadSession(roomId: string): RoomSession | null {
 export function saveSession(session: RoomSession): void {
   write(sessionKey(session.roomId), JSON.stringify(session));
   write(subKey(session.roomId), session.sub);
+  rememberRoom(session.roomId, session.roomName);
+}
+
+const RecentRoomsSchema = z.array(z.object({ roomId: z.string(), roomName: z.string(), visitedAt: z.number() }));
+export type RecentRoom = z.infer<typeof RecentRoomsSchema>[number];
+
+/** Rooms this browser joined, newest first (kept after "Leave"; shown on the offline page). */
+export function recentRooms(): RecentRoom[] {
+  try {
+    const parsed = RecentRoomsSchema.safeParse(JSON.parse(read(RECENT_KEY) ?? '[]'));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberRoom(roomId: string, roomName: string): void {
+  const rest = recentRooms().filter((r) => r.roomId !== roomId);
+  write(RECENT_KEY, JSON.stringify([{ roomId, roomName, visitedAt: Date.now() }, ...rest].slice(0, MAX_RECENT_ROOMS)));
 }
 
 /** Forgets the room's token (the identity, `sub`, is kept so a rejoin is the same person). */

@@ -4,6 +4,7 @@ import { MEDIA_PROTOCOL_VERSION, type CallMode, type CallPeer, type IceServer, t
 import { Store } from '../Store';
 import { MediaRequestError, MediaSocket, type MediaNotification } from './MediaSocket';
 import { qualityFromStats, type ConnectionQuality } from './connectionQuality';
+import { i18next } from '../i18n';
 
 /** Camera simulcast layers: a quarter, a half and full resolution. */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -193,7 +194,7 @@ export class CallClient {
     const socket = new MediaSocket(
       this.roomId,
       (msg) => {
-        this.chain = this.chain.then(() => this.onNotification(msg)).catch((err: unknown) => this.patch({ error: `call update failed: ${(err as Error).message}` }));
+        this.chain = this.chain.then(() => this.onNotification(msg)).catch((err: unknown) => this.patch({ error: i18next.t('call:errors.updateFailed', { error: (err as Error).message }) }));
       },
       (ev) => this.onSocketClose(socket, ev),
     );
@@ -251,7 +252,7 @@ export class CallClient {
       const { iceParameters } = await this.socket.request('restartIce', { transportId: transport.id });
       await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
     } catch (err) {
-      this.patch({ error: `reconnecting media failed: ${(err as Error).message}` });
+      this.patch({ error: i18next.t('call:errors.reconnectFailed', { error: (err as Error).message }) });
     }
   }
 
@@ -491,7 +492,7 @@ export class CallClient {
     this.socket = null;
     this.teardownMedia();
     if (FATAL_CLOSE_CODES.has(ev.code)) {
-      this.patch({ status: 'failed', error: ev.reason || 'the call server refused this connection' });
+      this.patch({ status: 'failed', error: ev.reason || i18next.t('call:errors.refused') });
       return;
     }
     this.patch({ error: ev.reason || null });

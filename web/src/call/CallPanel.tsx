@@ -6,6 +6,7 @@ import { CallBar } from './CallBar';
 import { PreJoin } from './PreJoin';
 import { RemoteAudio } from './RemoteAudio';
 import { VideoGrid } from './VideoGrid';
+import { useTranslation } from '../i18n';
 import './call.css';
 
 export interface CallPanelProps {
@@ -14,13 +15,16 @@ export interface CallPanelProps {
   getToken: () => Promise<string>;
   selfName: string;
   role: Role;
+  /** Told who is speaking (a name), or null when nobody is or the call ended. */
+  onActiveSpeaker?: (name: string | null) => void;
 }
 
 /**
  * The room's call: a pre-join check, then the video grid and call bar. Lazily loaded; the
  * media libraries (mediasoup-client, simple-peer) load only when the call starts.
  */
-export default function CallPanel({ roomId, getToken, selfName, role }: CallPanelProps) {
+export default function CallPanel({ roomId, getToken, selfName, role, onActiveSpeaker }: CallPanelProps) {
+  const { t } = useTranslation('call');
   const [call, setCall] = useState<{ client: CallClient; local: MediaStream } | null>(null);
 
   const join = useCallback(
@@ -41,18 +45,24 @@ export default function CallPanel({ roomId, getToken, selfName, role }: CallPane
   }, [call]);
 
   return (
-    <section className="call-panel" aria-label="Call">
-      {call ? <InCall client={call.client} local={call.local} selfName={selfName} onLeave={() => setCall(null)} /> : <PreJoin selfName={selfName} canSend={role !== 'viewer'} onJoin={join} />}
+    <section className="call-panel" aria-label={t('panel')}>
+      {call ? <InCall client={call.client} local={call.local} selfName={selfName} onLeave={() => setCall(null)} onActiveSpeaker={onActiveSpeaker} /> : <PreJoin selfName={selfName} canSend={role !== 'viewer'} onJoin={join} />}
     </section>
   );
 }
 
-function InCall({ client, local, selfName, onLeave }: { client: CallClient; local: MediaStream; selfName: string; onLeave: () => void }) {
+function InCall({ client, local, selfName, onLeave, onActiveSpeaker }: { client: CallClient; local: MediaStream; selfName: string; onLeave: () => void; onActiveSpeaker?: (name: string | null) => void }) {
+  const { t } = useTranslation('call');
   const s = useStore(client.state);
   const [view, setView] = useState<'grid' | 'speaker'>('grid');
   const onView = useCallback((consumerId: string, visible: boolean, width: number) => client.setVideoView(consumerId, visible, width), [client]);
   const canSend = s.self?.canProduce ?? false;
   const [actionError, setActionError] = useState<string | null>(null);
+  const speakerName = s.activeSpeaker === null ? null : s.activeSpeaker === s.self?.peerId ? null : (s.participants.find((p) => p.peer.peerId === s.activeSpeaker)?.peer.name ?? null);
+  useEffect(() => {
+    onActiveSpeaker?.(speakerName);
+  }, [onActiveSpeaker, speakerName]);
+  useEffect(() => () => onActiveSpeaker?.(null), [onActiveSpeaker]);
   const act = (p: Promise<void>): void => {
     setActionError(null);
     void p.catch((err: Error) => setActionError(err.message));
@@ -67,7 +77,7 @@ function InCall({ client, local, selfName, onLeave }: { client: CallClient; loca
       )}
       {s.status !== 'connected' && (
         <div className="call-notice" role="status">
-          {s.status === 'connecting' ? 'Joining the call…' : s.status === 'reconnecting' ? 'Reconnecting…' : s.status === 'failed' ? `Call unavailable: ${s.error ?? 'unknown error'}` : null}
+          {s.status === 'connecting' ? t('joining') : s.status === 'reconnecting' ? t('reconnecting') : s.status === 'failed' ? t('unavailable', { error: s.error ?? t('unknownError') }) : null}
         </div>
       )}
       <VideoGrid

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { DevicePicker } from './DevicePicker';
 import { VideoTile } from './VideoTile';
+import { useTranslation } from '../i18n';
 
 /** How often the microphone level meter updates, in ms. */
 const LEVEL_INTERVAL_MS = 100;
@@ -14,6 +15,7 @@ interface Props {
 
 /** The check before joining: camera preview, microphone level, device pickers. */
 export function PreJoin({ selfName, canSend, onJoin }: Props) {
+  const { t } = useTranslation('call');
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [camId, setCamId] = useState('');
   const [micId, setMicId] = useState('');
@@ -38,12 +40,12 @@ export function PreJoin({ selfName, canSend, onJoin }: Props) {
         setError(null);
         setDevices(await navigator.mediaDevices.enumerateDevices());
       })
-      .catch((err: Error) => setError(`Camera or microphone unavailable: ${err.message}`));
+      .catch((err: Error) => setError(t('mediaError', { error: err.message })));
     return () => {
       cancelled = true;
       if (acquired && !handedOff.current) acquired.getTracks().forEach((t) => t.stop());
     };
-  }, [canSend, camId, micId]);
+  }, [canSend, camId, micId, t]);
 
   useEffect(() => {
     const track = stream?.getAudioTracks()[0];
@@ -74,18 +76,18 @@ export function PreJoin({ selfName, canSend, onJoin }: Props) {
       {canSend ? (
         <>
           <VideoTile name={selfName} track={stream?.getVideoTracks()[0] ?? null} self testId="call-preview" />
-          <div className="call-level" aria-label="microphone level">
+          <div className="call-level" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)} aria-label={t('level')}>
             <div style={{ width: `${Math.round(level * 100)}%` }} />
           </div>
-          <DevicePicker label="Camera" kind="videoinput" devices={devices} value={camId || (stream?.getVideoTracks()[0]?.getSettings().deviceId ?? '')} onChange={setCamId} />
-          <DevicePicker label="Microphone" kind="audioinput" devices={devices} value={micId || (stream?.getAudioTracks()[0]?.getSettings().deviceId ?? '')} onChange={setMicId} />
+          <DevicePicker label={t('camera')} kind="videoinput" devices={devices} value={camId || (stream?.getVideoTracks()[0]?.getSettings().deviceId ?? '')} onChange={setCamId} />
+          <DevicePicker label={t('microphone')} kind="audioinput" devices={devices} value={micId || (stream?.getAudioTracks()[0]?.getSettings().deviceId ?? '')} onChange={setMicId} />
           {error && <p className="form-error">{error}</p>}
         </>
       ) : (
-        <p className="muted">You join as a viewer: you will see and hear the call.</p>
+        <p className="muted">{t('viewerNote')}</p>
       )}
       <button className="btn primary wide" data-testid="call-join" onClick={join} disabled={canSend && !stream && !error}>
-        Join call
+        {t('join')}
       </button>
     </div>
   );

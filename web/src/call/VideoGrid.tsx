@@ -1,6 +1,7 @@
 import type { CallPeer } from '@coderoom/shared/client';
 import type { RemoteParticipant } from './CallClient';
 import { VideoTile } from './VideoTile';
+import { useTranslation } from '../i18n';
 
 interface Props {
   self: CallPeer | null;
@@ -19,6 +20,7 @@ interface Props {
  * or the active speaker large with the others in a strip (hidden tiles pause their consumers).
  */
 export function VideoGrid({ self, selfName, localVideo, localScreen, micOn, participants, activeSpeaker, view, onView }: Props) {
+  const { t } = useTranslation('call');
   const screens = participants.filter((p) => p.screen);
   const speakerId = activeSpeaker && participants.some((p) => p.peer.peerId === activeSpeaker) ? activeSpeaker : participants[0]?.peer.peerId;
   const selfTile = <VideoTile key="self" name={self?.name ?? selfName} track={localVideo} self muted={!micOn} speaking={activeSpeaker !== null && activeSpeaker === self?.peerId} />;
@@ -31,9 +33,9 @@ export function VideoGrid({ self, selfName, localVideo, localScreen, micOn, part
     <div className={`call-grid-wrap${screens.length > 0 || localScreen ? ' has-stage' : ''}`}>
       {(screens.length > 0 || localScreen) && (
         <div className="call-stage" data-testid="call-screen-stage">
-          {localScreen && <VideoTile name={`${self?.name ?? selfName}'s screen`} track={localScreen} self screen testId="call-screen-tile" />}
+          {localScreen && <VideoTile name={t('screenOf', { name: self?.name ?? selfName })} track={localScreen} self screen testId="call-screen-tile" />}
           {screens.map((p) => (
-            <VideoTile key={p.peer.peerId} name={`${p.peer.name}'s screen`} track={p.screen} consumerId={p.screenConsumerId} onView={onView} screen testId="call-screen-tile" />
+            <VideoTile key={p.peer.peerId} name={t('screenOf', { name: p.peer.name })} track={p.screen} consumerId={p.screenConsumerId} onView={onView} screen testId="call-screen-tile" />
           ))}
         </div>
       )}

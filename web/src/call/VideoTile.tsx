@@ -1,4 +1,6 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from '../i18n';
+import { Icon } from '../Icon';
 
 interface Props {
   name: string;
@@ -16,6 +18,7 @@ interface Props {
 
 /** One video: a camera, your own preview, or a screen share. Reports visibility and size for its consumer. */
 export function VideoTile({ name, track, consumerId, onView, speaking, muted, self, screen, testId = 'call-tile' }: Props) {
+  const { t } = useTranslation('call');
   const video = useRef<HTMLVideoElement>(null);
   const box = useRef<HTMLDivElement>(null);
 
@@ -50,9 +53,13 @@ export function VideoTile({ name, track, consumerId, onView, speaking, muted, se
       <video ref={video} autoPlay playsInline muted className={self && !screen ? 'mirror' : undefined} />
       {!track && <div className="call-tile-avatar" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</div>}
       <div className="call-tile-name">
-        {muted && <span title="Microphone off" aria-label="microphone off">🔇 </span>}
+        {muted && (
+          <span className="call-tile-muted" title={t('micOff')} aria-label={t('micOff')} role="img">
+            <Icon name="micOff" size={13} />
+          </span>
+        )}
         {name}
-        {self && ' (you)'}
+        {self && t('common:you')}
       </div>
     </div>
   );

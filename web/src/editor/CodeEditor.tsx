@@ -8,6 +8,7 @@ import type { FileSession } from '../FileSession';
 import { interactionHandlers, useFollow, watchTopLine } from './follow';
 import { loadLanguage } from './language';
 import { editorTheme } from './theme';
+import { i18next } from '../i18n';
 
 export interface CodeEditorProps {
   session: FileSession;
@@ -62,7 +63,7 @@ export default function CodeEditor({ session, readOnly, followTab, onUserInterac
           language.of([]),
           readOnlyCompartment.of(readOnlyExtension(readOnlyRef.current)),
           yCollab(ytext, session.provider.awareness, { undoManager }),
-          EditorView.contentAttributes.of({ 'aria-label': `Contents of ${session.path}` }),
+          EditorView.contentAttributes.of({ 'aria-label': i18next.t('editor:contents', { path: session.path }) }),
           interactionHandlers(interactionRef),
         ],
       }),

@@ -1,5 +1,5 @@
 import i18next from 'i18next';
-import { initReactI18next, useTranslation } from 'react-i18next';
+import { initReactI18next, Trans, useTranslation } from 'react-i18next';
 
 /**
  * The one i18n layer of the web app. Every user-visible string goes through `t()`.
@@ -68,4 +68,4 @@ const syncDocumentLanguage = (lng: string) => {
 syncDocumentLanguage(i18next.language);
 i18next.on('languageChanged', syncDocumentLanguage);
 
-export { i18next, useTranslation };
+export { i18next, Trans, useTranslation };

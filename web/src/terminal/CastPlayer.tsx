@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { eventIndexAfter, type Cast } from './asciicast';
 import type { XtermView } from './XtermView';
 import { Icon } from '../Icon';
+import { i18next, useTranslation } from '../i18n';
 
 /** Playback speeds offered. */
 const SPEEDS = [0.5, 1, 2, 4] as const;
@@ -19,6 +20,7 @@ export function formatClock(ms: number): string {
  * time comes.
  */
 export function CastPlayer({ cast }: { cast: Cast }) {
+  const { t } = useTranslation('terminal');
   const hostRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<XtermView | null>(null);
   const [playing, setPlaying] = useState(false);
@@ -33,7 +35,7 @@ export function CastPlayer({ cast }: { cast: Cast }) {
     let created: XtermView | null = null;
     void import('./XtermView').then(({ XtermView }) => {
       if (disposed || !hostRef.current) return;
-      created = new XtermView(hostRef.current, { readOnly: true, label: `Replay of ${cast.title || 'a terminal recording'}` });
+      created = new XtermView(hostRef.current, { readOnly: true, label: i18next.t('terminal:player.label', { title: cast.title || i18next.t('terminal:player.untitled') }) });
       created.resize(cast.width, cast.height);
       applied.current = 0;
       setView(created);
@@ -95,14 +97,14 @@ export function CastPlayer({ cast }: { cast: Cast }) {
         {!view && (
           <div className="term-loading loading" role="status">
             <span className="spinner" aria-hidden="true" />
-            Loading player…
+            {t('player.loading')}
           </div>
         )}
       </div>
       <div className="cast-controls">
-        <button type="button" className="btn tiny primary" onClick={() => setPlaying((p) => !p)} disabled={!view || cast.events.length === 0} data-testid="cast-play" aria-label={playing ? 'Pause' : 'Play'}>
+        <button type="button" className="btn tiny primary" onClick={() => setPlaying((p) => !p)} disabled={!view || cast.events.length === 0} data-testid="cast-play" aria-label={playing ? t('player.pause') : t('player.play')}>
           <Icon name={playing ? 'pause' : 'play'} size={14} />
-          {playing ? 'Pause' : 'Play'}
+          {playing ? t('player.pause') : t('player.play')}
         </button>
         <input
           type="range"
@@ -113,16 +115,15 @@ export function CastPlayer({ cast }: { cast: Cast }) {
           value={position}
           disabled={!view}
           onChange={(e) => renderTo(Number(e.target.value))}
-          aria-label="Position in the recording"
-          aria-valuetext={`${formatClock(position)} of ${formatClock(cast.durationMs)}`}
+          aria-label={t('player.position')}
+          aria-valuetext={t('player.positionText', { position: formatClock(position), duration: formatClock(cast.durationMs) })}
           data-testid="cast-seek"
         />
         <span className="cast-time mono" aria-hidden="true">
           {formatClock(position)} / {formatClock(cast.durationMs)}
         </span>
         <label className="cast-speed">
-          <span className="visually-hidden">Speed</span>
-          <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="Playback speed">
+          <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label={t('player.speed')}>
             {SPEEDS.map((s) => (
               <option key={s} value={s}>
                 {s}×

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { isHost, type TerminalInfo } from '@coderoom/shared/client';
 import type { PtyClient, PtyYou } from './PtyClient';
 import { Icon } from '../Icon';
+import { useTranslation } from '../i18n';
 
 interface Props {
   client: PtyClient;
@@ -14,25 +15,26 @@ interface Props {
  * raise/lower hand for watchers, raised hands with Grant for hosts, and recording for hosts.
  */
 export function ControlBar({ client, info, you }: Props) {
+  const { t } = useTranslation('terminal');
   const host = isHost(you.role);
   const driving = info.drivers.some((d) => d.sub === you.sub);
   const handUp = info.hands.some((h) => h.sub === you.sub);
   const terminalId = info.id;
 
   return (
-    <div className="term-controls" role="toolbar" aria-label={`Control of ${info.title}`}>
-      <div className="term-drivers" data-testid="terminal-drivers" aria-label="Who drives this terminal">
-        <span className="term-label">Driving</span>
-        {info.drivers.length === 0 && <span className="muted">nobody</span>}
+    <div className="term-controls" role="toolbar" aria-label={t('control.label', { title: info.title })}>
+      <div className="term-drivers" data-testid="terminal-drivers" aria-label={t('control.drivers')}>
+        <span className="term-label">{t('control.driving')}</span>
+        {info.drivers.length === 0 && <span className="muted">{t('control.nobody')}</span>}
         {info.drivers.map((d) => (
           <span key={d.sub} className="chip" data-name={d.name}>
             <span className="chip-name">
               {d.name}
-              {d.sub === you.sub && <span className="muted"> (you)</span>}
+              {d.sub === you.sub && <span className="muted">{t('common:you')}</span>}
             </span>
             {host && d.sub !== you.sub && (
-              <button type="button" className="chip-btn" data-testid="terminal-revoke" onClick={() => client.request({ type: 'revoke', terminalId, sub: d.sub })} aria-label={`Take control away from ${d.name}`} title={`Revoke ${d.name}'s control`}>
-                Revoke
+              <button type="button" className="chip-btn" data-testid="terminal-revoke" onClick={() => client.request({ type: 'revoke', terminalId, sub: d.sub })} aria-label={t('control.revokeLabel', { name: d.name })} title={t('control.revokeTitle', { name: d.name })}>
+                {t('control.revoke')}
               </button>
             )}
           </span>
@@ -46,24 +48,24 @@ export function ControlBar({ client, info, you }: Props) {
           data-testid="terminal-raise-hand"
           aria-pressed={handUp}
           onClick={() => client.request(handUp ? { type: 'lowerHand', terminalId } : { type: 'raiseHand', terminalId })}
-          title={handUp ? 'Withdraw your request for control' : 'Ask the host for control of this terminal'}
+          title={handUp ? t('control.lowerTitle') : t('control.raiseTitle')}
         >
           <Icon name="hand" size={14} />
-          {handUp ? 'Lower hand' : 'Raise hand'}
+          {handUp ? t('control.lower') : t('control.raise')}
         </button>
       )}
-      {!driving && handUp && <span className="muted term-note">Waiting for the host…</span>}
+      {!driving && handUp && <span className="muted term-note">{t('control.waiting')}</span>}
 
       {host && info.hands.length > 0 && (
-        <ul className="term-hands" aria-label="Raised hands">
+        <ul className="term-hands" aria-label={t('control.hands')}>
           {info.hands.map((h) => (
             <li key={h.sub} className="chip hand" data-testid="terminal-hand" data-name={h.name}>
               <Icon name="hand" size={14} />
               <span className="chip-name">{h.name}</span>
-              <button type="button" className="chip-btn primary" data-testid="terminal-grant" onClick={() => client.request({ type: 'grant', terminalId, sub: h.sub })} aria-label={`Give ${h.name} control`}>
-                Grant
+              <button type="button" className="chip-btn primary" data-testid="terminal-grant" onClick={() => client.request({ type: 'grant', terminalId, sub: h.sub })} aria-label={t('control.grantLabel', { name: h.name })}>
+                {t('control.grant')}
               </button>
-              <button type="button" className="chip-btn" onClick={() => client.request({ type: 'lowerHand', terminalId, sub: h.sub })} aria-label={`Dismiss ${h.name}'s raised hand`} title="Dismiss">
+              <button type="button" className="chip-btn" onClick={() => client.request({ type: 'lowerHand', terminalId, sub: h.sub })} aria-label={t('control.dismissHand', { name: h.name })} title={t('common:actions.dismiss')}>
                 ×
               </button>
             </li>
@@ -82,7 +84,7 @@ export function ControlBar({ client, info, you }: Props) {
             onClick={() => client.request({ type: info.recording ? 'recordStop' : 'recordStart', terminalId })}
           >
             <Icon name={info.recording ? 'stop' : 'record'} size={14} />
-            {info.recording ? 'Stop recording' : 'Record'}
+            {info.recording ? t('control.stopRecording') : t('control.record')}
           </button>
         )}
       </div>
@@ -92,6 +94,7 @@ export function ControlBar({ client, info, you }: Props) {
 
 /** "REC 01:23", ticking. */
 function RecordingBadge({ startedAt }: { startedAt: number }) {
+  const { t } = useTranslation('terminal');
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -100,9 +103,9 @@ function RecordingBadge({ startedAt }: { startedAt: number }) {
   const s = Math.max(0, Math.floor((now - startedAt) / 1000));
   const label = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return (
-    <span className="rec-badge" role="status" aria-label={`Recording, ${label}`}>
+    <span className="rec-badge" role="status" aria-label={t('control.recordingLabel', { time: label })}>
       <span className="rec-dot" aria-hidden="true" />
-      REC {label}
+      {t('control.rec', { time: label })}
     </span>
   );
 }

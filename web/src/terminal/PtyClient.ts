@@ -10,6 +10,7 @@ import {
 } from '@coderoom/shared/client';
 import { parseServerMessage } from '../parseServerMessage';
 import { Store } from '../Store';
+import { i18next } from '../i18n';
 import type { TokenKeeper } from '../TokenKeeper';
 import { reconnectDelayMs } from './reconnectDelay';
 import { TerminalStream, type TerminalSink } from './TerminalStream';
@@ -55,19 +56,19 @@ function describeClose(ev: CloseEvent): { reason: string; fatal: boolean; auth: 
   const code = errorCodeForClose(ev.code);
   switch (code) {
     case 'PROTOCOL_MISMATCH':
-      return { reason: 'This page is out of date for the terminal server (protocol version mismatch). Reload the page.', fatal: true, auth: false };
+      return { reason: i18next.t('terminal:close.protocol'), fatal: true, auth: false };
     case 'BAD_REQUEST':
-      return { reason: `The terminal server refused this client (${ev.reason || PTY_CLOSE_REASONS.BAD_HELLO}). Reload the page.`, fatal: true, auth: false };
+      return { reason: i18next.t('terminal:close.badHello', { reason: ev.reason || PTY_CLOSE_REASONS.BAD_HELLO }), fatal: true, auth: false };
     case 'FORBIDDEN':
-      return { reason: ev.reason === PTY_CLOSE_REASONS.WRONG_ROOM ? 'Your access token is for another room. Join this room again.' : 'The terminal server refused access to this room.', fatal: true, auth: false };
+      return { reason: ev.reason === PTY_CLOSE_REASONS.WRONG_ROOM ? i18next.t('terminal:close.wrongRoom') : i18next.t('terminal:close.forbidden'), fatal: true, auth: false };
     case 'UNAUTHORIZED':
-      return { reason: ev.reason === PTY_CLOSE_REASONS.TOKEN_EXPIRED ? 'Your session expired; renewing it.' : 'The terminal server did not accept your session; renewing it.', fatal: false, auth: true };
+      return { reason: ev.reason === PTY_CLOSE_REASONS.TOKEN_EXPIRED ? i18next.t('terminal:close.expired') : i18next.t('terminal:close.unauthorized'), fatal: false, auth: true };
     case 'UNAVAILABLE':
-      return { reason: 'The terminal server is restarting.', fatal: false, auth: false };
+      return { reason: i18next.t('terminal:close.restarting'), fatal: false, auth: false };
     case 'RATE_LIMITED':
-      return { reason: 'Too many messages; the terminal server closed the connection.', fatal: false, auth: false };
+      return { reason: i18next.t('terminal:close.rateLimited'), fatal: false, auth: false };
     default:
-      return { reason: ev.code === 1009 ? 'A message was too large for the terminal server.' : 'The connection to the terminal server was lost.', fatal: false, auth: false };
+      return { reason: ev.code === 1009 ? i18next.t('terminal:close.tooLarge') : i18next.t('terminal:close.lost'), fatal: false, auth: false };
   }
 }
 
@@ -125,7 +126,7 @@ export class PtyClient {
 
   /** Sends a request the user asked for; says so when it cannot go out. */
   request(msg: PtyClientMessage): void {
-    if (!this.send(msg)) this.toast('Not connected to the terminal server; try again when the connection is back.');
+    if (!this.send(msg)) this.toast(i18next.t('terminal:toast.notConnected'));
   }
 
   /** Starts showing a terminal: opens it (snapshot then live output) and keeps it open across reconnects. */
@@ -209,7 +210,7 @@ export class PtyClient {
     }
     if (auth) {
       if (++this.authFailures >= MAX_AUTH_FAILURES) {
-        this.link.set({ state: 'failed', reason: 'The terminal server keeps rejecting your session. Leave the room and join again.' });
+        this.link.set({ state: 'failed', reason: i18next.t('terminal:close.rejected') });
         return;
       }
       void this.keeper.refreshNow();

@@ -1,10 +1,13 @@
-import { useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api';
+import { useEffect, useState } from 'react';
 import type { TokenKeeper } from '../TokenKeeper';
 import { CastParseError, parseCast, type Cast } from './asciicast';
 import { CastPlayer } from './CastPlayer';
 import { fetchRecording, listRecordings, type RecordingEntry } from './recordingsApi';
 import { Icon } from '../Icon';
+import { errorMessage } from '../errorMessage';
+import { formatBytes, formatDateTime } from '../format';
+import { useTranslation } from '../i18n';
+import { useModal } from '../useModal';
 
 interface Props {
   roomId: string;
@@ -13,27 +16,17 @@ interface Props {
 }
 
 function message(err: unknown): string {
-  if (err instanceof ApiError || err instanceof CastParseError) return err.message;
-  return 'Something went wrong.';
-}
-
-function formatBytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return err instanceof CastParseError ? err.message : errorMessage(err);
 }
 
 /** The room's terminal recordings: replay one here, or download its asciicast file. */
 export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { t, i18n } = useTranslation('terminal');
+  const modal = useModal(onClose);
   const [list, setList] = useState<RecordingEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState<{ entry: RecordingEntry; cast: Cast } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -87,22 +80,10 @@ export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
   };
 
   return (
-    <dialog
-      ref={ref}
-      className={playing ? 'dialog recordings-dialog wide' : 'dialog recordings-dialog'}
-      aria-labelledby="recordings-title"
-      data-testid="recordings-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onClose();
-      }}
-    >
+    <dialog {...modal} className={playing ? 'dialog recordings-dialog wide' : 'dialog recordings-dialog'} aria-labelledby="recordings-title" data-testid="recordings-dialog">
       <div className="recordings-head">
-        <h2 id="recordings-title">{playing ? `Replay: ${playing.entry.title || playing.entry.id}` : 'Terminal recordings'}</h2>
-        <button type="button" className="icon-btn" onClick={onClose} aria-label="Close recordings">
+        <h2 id="recordings-title">{playing ? t('rec.replayTitle', { title: playing.entry.title || playing.entry.id }) : t('rec.title')}</h2>
+        <button type="button" className="icon-btn" onClick={onClose} aria-label={t('rec.close')}>
           ×
         </button>
       </div>
@@ -116,36 +97,36 @@ export function RecordingsDialog({ roomId, keeper, onClose }: Props) {
           <CastPlayer cast={playing.cast} />
           <div className="row end">
             <button type="button" className="btn" onClick={() => setPlaying(null)}>
-              Back to the list
+              {t('rec.back')}
             </button>
           </div>
         </>
       ) : list === null ? (
         !error && (
           <div className="loading" role="status">
-            <span className="spinner" aria-hidden="true" /> Loading recordings…
+            <span className="spinner" aria-hidden="true" /> {t('rec.loading')}
           </div>
         )
       ) : list.length === 0 ? (
-        <p className="muted">No recordings yet. A host can record a terminal with the Record button.</p>
+        <p className="muted">{t('rec.empty')}</p>
       ) : (
-        <ul className="recording-list" aria-label="Recordings">
+        <ul className="recording-list" aria-label={t('rec.list')}>
           {list.map((r) => (
             <li key={r.id} className="recording-item" data-testid="recording-item" data-recording-id={r.id}>
               <div className="recording-text">
                 <span className="recording-title">{r.title || r.id}</span>
                 <span className="muted recording-meta">
-                  {new Date(r.startedAt).toLocaleString()} · {r.width}×{r.height} · {formatBytes(r.bytes)}
-                  {r.active && <span className="rec-badge small"> recording</span>}
+                  {formatDateTime(r.startedAt, i18n.language)} · {r.width}×{r.height} · {formatBytes(r.bytes, i18n.language)}
+                  {r.active && <span className="rec-badge small">{t('rec.active')}</span>}
                 </span>
               </div>
-              <button type="button" className="btn tiny" onClick={() => void play(r)} disabled={busy !== null} data-testid="recording-play" aria-label={`Replay ${r.title || r.id}`}>
+              <button type="button" className="btn tiny" onClick={() => void play(r)} disabled={busy !== null} data-testid="recording-play" aria-label={t('rec.replayLabel', { title: r.title || r.id })}>
                 <Icon name="play" size={14} />
-                Replay
+                {t('rec.replay')}
               </button>
-              <button type="button" className="btn tiny ghost" onClick={() => void download(r)} disabled={busy !== null} data-testid="recording-download" aria-label={`Download ${r.title || r.id} as an asciicast file`}>
+              <button type="button" className="btn tiny ghost" onClick={() => void download(r)} disabled={busy !== null} data-testid="recording-download" aria-label={t('rec.downloadLabel', { title: r.title || r.id })}>
                 <Icon name="download" size={14} />
-                Download
+                {t('rec.download')}
               </button>
             </li>
           ))}

@@ -3,6 +3,10 @@ import type { TerminalInfo } from '@coderoom/shared/client';
 import type { PtyClient } from './PtyClient';
 import type { XtermView } from './XtermView';
 import { Icon } from '../Icon';
+import { i18next, useTranslation } from '../i18n';
+import { terminalFontPx } from '../prefs';
+import { useStore } from '../useStore';
+import { TerminalKeys, withCtrl } from './TerminalKeys';
 
 /** How long a pane's size must stay put before a driver sends it, in ms. */
 const RESIZE_DEBOUNCE_MS = 80;
@@ -31,12 +35,16 @@ interface Props {
  * window size scrolls instead of seeing a reflowed screen.
  */
 export function TerminalPane({ client, info, driver, active, showHeader, id, onActivate, onLeave }: Props) {
+  const { t } = useTranslation('terminal');
   const hostRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<XtermView | null>(null);
   const [loadError, setLoadError] = useState(false);
+  const fontPx = useStore(terminalFontPx);
+  /** The on-screen Ctrl key is latched: it applies to the next key typed. */
+  const [ctrl, setCtrl] = useState(false);
   // Read by xterm callbacks, which outlive renders.
-  const latest = useRef({ driver, info, onLeave });
-  latest.current = { driver, info, onLeave };
+  const latest = useRef({ driver, info, onLeave, ctrl });
+  latest.current = { driver, info, onLeave, ctrl };
   const terminalId = info.id;
 
   useEffect(() => {
@@ -48,15 +56,21 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       ({ XtermView }) => {
         if (disposed || !hostRef.current) return;
         created = new XtermView(hostRef.current, {
-          label: `Terminal ${latest.current.info.title}`,
+          label: i18next.t('terminal:label', { title: latest.current.info.title }),
           onLeave: () => latest.current.onLeave(),
-          onData: (data) => {
-            const { driver: canWrite, info: now } = latest.current;
+          fontPx: terminalFontPx.get(),
+          onData: (typed) => {
+            const { driver: canWrite, info: now, ctrl: ctrlLatched } = latest.current;
+            let data = typed;
+            if (ctrlLatched) {
+              data = withCtrl(typed);
+              setCtrl(false);
+            }
             if (canWrite && now.status.state === 'running') {
-              if (!client.send({ type: 'input', terminalId, data })) client.toast('Not connected: what you typed was not sent.');
+              if (!client.send({ type: 'input', terminalId, data })) client.toast(i18next.t('terminal:toast.notSent'));
             } else if (Date.now() - lastToast > WATCHER_TOAST_INTERVAL_MS) {
               lastToast = Date.now();
-              client.toast(canWrite ? 'The shell has exited; restart it to type.' : 'You are watching this terminal. Raise your hand to ask for control.');
+              client.toast(i18next.t(canWrite ? 'terminal:toast.exitedType' : 'terminal:toast.watching'));
             }
           },
         });
@@ -76,7 +90,9 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
     };
   }, [client, terminalId]);
 
-  // Drivers: send our fitted size when the pane changes size, and when we start driving.
+  useEffect(() => view?.setFontSize(fontPx), [view, fontPx]);
+
+  // Drivers: send our fitted size when the pane changes size (or the font), and when we start driving.
   useEffect(() => {
     const host = hostRef.current;
     if (!view || !host || !driver) return;
@@ -97,7 +113,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       clearTimeout(timer);
       observer.disconnect();
     };
-  }, [client, view, driver, terminalId]);
+  }, [client, view, driver, terminalId, fontPx]);
 
   const exited = info.status.state === 'exited' ? info.status : null;
   return (
@@ -106,7 +122,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
       className={`term-pane${active ? ' active' : ''}${driver ? ' driving' : ' watching'}`}
       data-testid="terminal-pane"
       data-terminal-id={terminalId}
-      aria-label={`${info.title}${driver ? '' : ' (watching)'}`}
+      aria-label={driver ? info.title : t('watchingLabel', { title: info.title })}
       onPointerDownCapture={onActivate}
       onFocusCapture={onActivate}
     >
@@ -117,7 +133,7 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
           <span className="term-pane-size muted">
             {info.cols}×{info.rows}
           </span>
-          {!driver && <span className="pill">watching</span>}
+          {!driver && <span className="pill">{t('watching')}</span>}
         </div>
       )}
       <div className="term-viewport">
@@ -125,28 +141,38 @@ export function TerminalPane({ client, info, driver, active, showHeader, id, onA
         {!view && !loadError && (
           <div className="term-loading loading" role="status">
             <span className="spinner" aria-hidden="true" />
-            Loading terminal…
+            {t('loading')}
           </div>
         )}
         {loadError && (
           <p className="term-loading form-error" role="alert">
-            The terminal could not be loaded. Check your connection and reload the page.
+            {t('loadFailed')}
           </p>
         )}
       </div>
+      {driver && !exited && (
+        <TerminalKeys
+          ctrl={ctrl}
+          onCtrl={setCtrl}
+          onKey={(data) => {
+            setCtrl(false);
+            if (!client.send({ type: 'input', terminalId, data })) client.toast(i18next.t('terminal:toast.notSent'));
+            view?.focus();
+          }}
+        />
+      )}
       {exited && (
         <div className="term-exit" data-testid="terminal-exit" role="status">
           <span>
-            Shell exited with code {exited.code}
-            {exited.signal !== null ? ` (signal ${exited.signal})` : ''}
+            {exited.signal !== null ? t('exitSignal', { code: exited.code, signal: exited.signal }) : t('exitCode', { code: exited.code })}
           </span>
           {driver ? (
             <button type="button" className="btn tiny primary" data-testid="terminal-restart" onClick={() => client.request({ type: 'restart', terminalId })}>
               <Icon name="restart" size={14} />
-              Restart
+              {t('restart')}
             </button>
           ) : (
-            <span className="muted">A driver can restart it.</span>
+            <span className="muted">{t('driverCanRestart')}</span>
           )}
         </div>
       )}

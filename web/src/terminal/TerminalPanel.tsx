@@ -12,6 +12,9 @@ import { Icon } from '../Icon';
 import { TerminalPane } from './TerminalPane';
 import { TerminalTabs } from './TerminalTabs';
 import { Toasts } from './Toasts';
+import { useTranslation } from '../i18n';
+import { formatDuration } from '../format';
+import { TERMINAL_FONT_MAX_PX, TERMINAL_FONT_MIN_PX, terminalFontPx, terminalSplitRatio } from '../prefs';
 
 interface Props {
   roomId: string;
@@ -33,12 +36,14 @@ export function TerminalPanel({ roomId, keeper }: Props) {
 const PANE_IDS = ['term-pane-0', 'term-pane-1'] as const;
 
 function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; keeper: TokenKeeper }) {
+  const { t } = useTranslation('terminal');
   const link = useStore(client.link);
   const you = useStore(client.you);
   const terminals = useStore(client.terminals);
   const toasts = useStore(client.toasts);
   const [layout, setLayout] = useState<PaneLayout>(INITIAL_LAYOUT);
-  const [ratio, setRatio] = useState(0.5);
+  const ratio = useStore(terminalSplitRatio);
+  const fontPx = useStore(terminalFontPx);
   const [closing, setClosing] = useState<TerminalInfo | null>(null);
   const [showRecordings, setShowRecordings] = useState(false);
   /** The pane a terminal we asked to create should appear in. */
@@ -92,10 +97,10 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
     if (!info) {
       return (
         <div id={PANE_IDS[index]} className={`term-pane empty${layout.active === index ? ' active' : ''}`} onPointerDownCapture={activate} onFocusCapture={activate}>
-          <p className="muted">{terminals.length > count - 1 ? 'Pick a tab to show it here.' : mayCreate ? 'No other terminal to show here.' : 'Only one terminal is open.'}</p>
+          <p className="muted">{terminals.length > count - 1 ? t('pickTab') : mayCreate ? t('noOther') : t('onlyOne')}</p>
           {mayCreate && (
             <button type="button" className="btn tiny" onClick={() => create(index)} disabled={!connected}>
-              <Icon name="terminal" size={14} /> New terminal here
+              <Icon name="terminal" size={14} /> {t('newHere')}
             </button>
           )}
         </div>
@@ -117,7 +122,7 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
   };
 
   return (
-    <div ref={rootRef} className="term-panel" data-testid="terminal-panel" aria-label="Terminals" role="region">
+    <div ref={rootRef} id="room-terminals" className="term-panel" data-testid="terminal-panel" aria-label={t('panel')} role="region">
       <div className="term-bar">
         <TerminalTabs
           terminals={terminals}
@@ -129,11 +134,19 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           onClose={setClosing}
         />
         {mayCreate && (
-          <button type="button" className="icon-btn" data-testid="terminal-new" onClick={() => create(layout.active)} disabled={!connected} aria-label="New terminal" title="New terminal">
+          <button type="button" className="icon-btn" data-testid="terminal-new" onClick={() => create(layout.active)} disabled={!connected} aria-label={t('new')} title={t('new')}>
             <Icon name="plus" size={18} />
           </button>
         )}
         <div className="term-bar-spacer" />
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-smaller" onClick={() => terminalFontPx.set(fontPx - 1)} disabled={fontPx <= TERMINAL_FONT_MIN_PX} title={t('keys.fontSmaller')}>
+          <span aria-hidden="true">A−</span>
+          <span className="visually-hidden">{t('keys.fontSmaller')}</span>
+        </button>
+        <button type="button" className="icon-btn font-btn" data-testid="terminal-font-larger" onClick={() => terminalFontPx.set(fontPx + 1)} disabled={fontPx >= TERMINAL_FONT_MAX_PX} title={t('keys.fontBigger')}>
+          <span aria-hidden="true">A+</span>
+          <span className="visually-hidden">{t('keys.fontBigger')}</span>
+        </button>
         <button
           type="button"
           className={layout.split === 'row' ? 'icon-btn on' : 'icon-btn'}
@@ -141,8 +154,8 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           aria-pressed={layout.split === 'row'}
           onClick={() => split('row')}
           disabled={terminals.length === 0}
-          aria-label="Split side by side"
-          title="Split side by side"
+          aria-label={t('splitRow')}
+          title={t('splitRow')}
         >
           <Icon name="splitRow" />
         </button>
@@ -153,12 +166,12 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           aria-pressed={layout.split === 'column'}
           onClick={() => split('column')}
           disabled={terminals.length === 0}
-          aria-label="Split top and bottom"
-          title="Split top and bottom"
+          aria-label={t('splitColumn')}
+          title={t('splitColumn')}
         >
           <Icon name="splitColumn" />
         </button>
-        <button type="button" className="icon-btn" data-testid="terminal-recordings" onClick={() => setShowRecordings(true)} aria-label="Recordings" title="Recordings">
+        <button type="button" className="icon-btn" data-testid="terminal-recordings" onClick={() => setShowRecordings(true)} aria-label={t('recordings')} title={t('recordings')}>
           <Icon name="film" />
         </button>
       </div>
@@ -173,8 +186,8 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
           <SplitView
             direction={layout.split === 'column' ? 'column' : 'row'}
             ratio={ratio}
-            onRatio={setRatio}
-            label="Resize terminal panes"
+            onRatio={(r) => terminalSplitRatio.set(r)}
+            label={t('resizePanes')}
             className="term-split"
             first={renderPane(0)}
             second={count === 2 ? renderPane(1) : null}
@@ -185,15 +198,15 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
 
       {closing && (
         <ConfirmDialog
-          title={`Close “${closing.title}”?`}
-          confirmLabel="Close terminal"
+          title={t('closeTitle', { title: closing.title })}
+          confirmLabel={t('closeConfirm')}
           onCancel={() => setClosing(null)}
           onConfirm={() => {
             client.request({ type: 'closeTerminal', terminalId: closing.id });
             setClosing(null);
           }}
         >
-          The shell and everything running in it stop for everyone in the room.
+          {t('closeBody')}
         </ConfirmDialog>
       )}
       {showRecordings && <RecordingsDialog roomId={roomId} keeper={keeper} onClose={() => setShowRecordings(false)} />}
@@ -202,11 +215,12 @@ function Panel({ client, roomId, keeper }: { client: PtyClient; roomId: string; 
 }
 
 function EmptyState({ link, you, onCreate }: { link: PtyLink; you: PtyYou | null; onCreate: () => void }) {
+  const { t } = useTranslation('terminal');
   if (link.state !== 'connected' || !you) {
     return link.state === 'failed' ? null : (
       <div className="term-empty">
         <div className="loading" role="status">
-          <span className="spinner" aria-hidden="true" /> Connecting to the terminals…
+          <span className="spinner" aria-hidden="true" /> {t('connecting')}
         </div>
       </div>
     );
@@ -217,16 +231,16 @@ function EmptyState({ link, you, onCreate }: { link: PtyLink; you: PtyYou | null
         <Icon name="terminal" size={28} />
         {canEdit(you.role) ? (
           <>
-            <h2>No terminals yet — start one</h2>
-            <p className="muted">Everyone in the room sees it live. You drive it; others can raise a hand to ask for control.</p>
+            <h2>{t('emptyTitle')}</h2>
+            <p className="muted">{t('emptyText')}</p>
             <button type="button" className="btn primary" onClick={onCreate}>
-              Start a terminal
+              {t('start')}
             </button>
           </>
         ) : (
           <>
-            <h2>Waiting for the host to start a terminal</h2>
-            <p className="muted">It will appear here as soon as it starts.</p>
+            <h2>{t('waitingTitle')}</h2>
+            <p className="muted">{t('waitingText')}</p>
           </>
         )}
       </div>
@@ -236,18 +250,19 @@ function EmptyState({ link, you, onCreate }: { link: PtyLink; you: PtyYou | null
 
 /** The socket's trouble, when there is any. */
 function LinkBanner({ link, onRetry }: { link: PtyLink; onRetry: () => void }) {
+  const { t, i18n } = useTranslation('terminal');
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (link.state !== 'reconnecting') return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
   }, [link.state]);
   if (link.state === 'failed') {
     return (
       <div className="term-banner error" role="alert" data-testid="terminal-link" data-state="failed">
         <span>{link.reason}</span>
         <button type="button" className="btn tiny" onClick={() => location.reload()}>
-          Reload
+          {t('common:actions.reload')}
         </button>
       </div>
     );
@@ -257,11 +272,11 @@ function LinkBanner({ link, onRetry }: { link: PtyLink; onRetry: () => void }) {
   return (
     <div className="term-banner" role="status" data-testid="terminal-link" data-state="reconnecting">
       <span>
-        {link.reason} Reconnecting{secs > 0 ? ` in ${secs}s` : '…'}
-        {link.attempt > 1 ? ` (attempt ${link.attempt})` : ''}
+        {secs > 0 ? t('reconnectingIn', { reason: link.reason, seconds: formatDuration(secs, i18n.language) }) : t('reconnectingNow', { reason: link.reason })}
+        {link.attempt > 1 ? ` ${t('attempt', { n: link.attempt })}` : ''}
       </span>
       <button type="button" className="btn tiny" onClick={onRetry}>
-        Retry now
+        {t('common:actions.retryNow')}
       </button>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 import type { TerminalInfo } from '@coderoom/shared/client';
+import { useTranslation } from '../i18n';
 
 interface Props {
   terminals: readonly TerminalInfo[];
@@ -19,6 +20,7 @@ interface Props {
  * hosts). Selecting a tab shows that terminal in the active pane.
  */
 export function TerminalTabs({ terminals, selected, alsoShown, controls, canClose, onSelect, onClose }: Props) {
+  const { t } = useTranslation('terminal');
   const listRef = useRef<HTMLDivElement>(null);
 
   const focusTab = (id: string): void => {
@@ -45,31 +47,32 @@ export function TerminalTabs({ terminals, selected, alsoShown, controls, canClos
 
   const focusable = selected ?? terminals[0]?.id;
   return (
-    <div ref={listRef} className="term-tabs" role="tablist" aria-label="Terminals">
-      {terminals.map((t, i) => {
-        const isSelected = t.id === selected;
-        const exited = t.status.state === 'exited';
+    <div ref={listRef} className="term-tabs" role="tablist" aria-label={t('tabs')}>
+      {terminals.map((term, i) => {
+        const isSelected = term.id === selected;
+        const exited = term.status.state === 'exited';
         return (
-          <div key={t.id} className={`term-tab${isSelected ? ' selected' : ''}${t.id === alsoShown ? ' shown' : ''}`}>
+          <div key={term.id} className={`term-tab${isSelected ? ' selected' : ''}${term.id === alsoShown ? ' shown' : ''}`}>
             <button
               type="button"
               role="tab"
-              id={`term-tab-${t.id}`}
+              id={`term-tab-${term.id}`}
               data-testid="terminal-tab"
-              data-terminal-id={t.id}
+              data-terminal-id={term.id}
               aria-selected={isSelected}
               aria-controls={isSelected ? controls : undefined}
-              tabIndex={t.id === focusable ? 0 : -1}
-              onClick={() => onSelect(t.id)}
+              tabIndex={term.id === focusable ? 0 : -1}
+              onClick={() => onSelect(term.id)}
               onKeyDown={(e) => onKeyDown(e, i)}
-              title={`${t.title}${exited ? ' (exited)' : ''}${t.recording ? ' (recording)' : ''}`}
+              title={`${term.title}${exited ? t('exited') : ''}${term.recording ? t('recordingSuffix') : ''}`}
             >
-              {t.recording && <span className="rec-dot" aria-label="recording" />}
-              <span className={`term-tab-title${exited ? ' exited' : ''}`}>{t.title}</span>
-              {exited && <span className="visually-hidden"> (exited)</span>}
+              {term.recording && <span className="rec-dot" role="img" aria-label={t('recording')} />}
+              <span className={`term-tab-title${exited ? ' exited' : ''}`}>{term.title}</span>
+              {exited && <span className="visually-hidden">{t('exited')}</span>}
             </button>
             {canClose && (
-              <button type="button" className="term-tab-close" tabIndex={-1} onClick={() => onClose(t)} aria-label={`Close ${t.title}`} title={`Close ${t.title}`}>
+              // A pointer shortcut only (keyboard: Delete on the tab), hidden from the tablist's accessibility tree.
+              <button type="button" className="term-tab-close" tabIndex={-1} aria-hidden="true" onClick={() => onClose(term)} title={t('closeTab', { title: term.title })}>
                 ×
               </button>
             )}

@@ -29,6 +29,8 @@ export interface XtermViewOptions {
   readOnly?: boolean;
   /** Accessible name of the terminal's input. */
   label: string;
+  /** Font size in CSS px (default 13). */
+  fontPx?: number;
 }
 
 function clamp(n: number, min: number, max: number): number {
@@ -57,7 +59,7 @@ export class XtermView implements TerminalSink {
     this.term = new Terminal({
       scrollback: XTERM_SCROLLBACK_LINES,
       fontFamily: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', Menlo, Consolas, 'Liberation Mono', monospace",
-      fontSize: 13,
+      fontSize: opts.fontPx ?? 13,
       lineHeight: 1.15,
       cursorBlink: !opts.readOnly,
       disableStdin: opts.readOnly === true,
@@ -113,6 +115,11 @@ export class XtermView implements TerminalSink {
     const d = this.fit.proposeDimensions();
     if (!d || !Number.isFinite(d.cols) || !Number.isFinite(d.rows)) return null;
     return { cols: clamp(d.cols, PTY_MIN_COLS, PTY_MAX_COLS), rows: clamp(d.rows, PTY_MIN_ROWS, PTY_MAX_ROWS) };
+  }
+
+  /** Changes the font size (a driver then re-fits; watchers keep the drivers' grid and scroll). */
+  setFontSize(px: number): void {
+    if (this.term.options.fontSize !== px) this.term.options.fontSize = px;
   }
 
   focus(): void {

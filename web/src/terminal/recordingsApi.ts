@@ -1,6 +1,7 @@
 import { RecordingEntrySchema, type RecordingEntry } from '@coderoom/shared/client';
 import { z } from 'zod';
 import { ApiError } from '../api';
+import { i18next } from '../i18n';
 
 export type { RecordingEntry };
 
@@ -29,7 +30,7 @@ async function get(path: string, token: string): Promise<Response> {
 /** The room's recordings, newest first. */
 export async function listRecordings(roomId: string, token: string): Promise<RecordingEntry[]> {
   const parsed = ListSchema.safeParse(await (await get(recordingsPath(roomId), token)).json().catch(() => null));
-  if (!parsed.success) throw new ApiError('INTERNAL', 200, 'The server sent a recordings list this app does not understand.');
+  if (!parsed.success) throw new ApiError('INTERNAL', 200, i18next.t('terminal:rec.badList'));
   return parsed.data.recordings;
 }
 
