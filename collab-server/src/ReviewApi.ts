@@ -10,6 +10,10 @@ import {
   ReviewChangesQuerySchema,
   ReviewExportQuerySchema,
   ReviewFileQuerySchema,
+  ReviewFileResponseSchema,
+  ReviewRefsResponseSchema,
+  ReviewChangesResponseSchema,
+  ThreadChangeResponseSchema,
   ReviewIdSchema,
   ReviewThreads,
   ThreadStatusRequestSchema,
@@ -74,14 +78,30 @@ export class ReviewApi {
 
   mount(router: Router): this {
     router
-      .add('GET', '/api/rooms/:id/review/refs', (req, res, p) => this.refs(req, res, p.id!))
-      .add('GET', '/api/rooms/:id/review/file', (req, res, p) => this.file(req, res, p.id!))
-      .add('GET', '/api/rooms/:id/review/changes', (req, res, p) => this.changes(req, res, p.id!))
-      .add('GET', '/api/rooms/:id/review/export', (req, res, p) => this.export(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/review/threads', (req, res, p) => this.createThread(req, res, p.id!))
-      .add('POST', '/api/rooms/:id/review/threads/:thread/replies', (req, res, p) => this.reply(req, res, p.id!, p.thread!))
-      .add('POST', '/api/rooms/:id/review/threads/:thread/comments/:comment', (req, res, p) => this.edit(req, res, p.id!, p.thread!, p.comment!))
-      .add('POST', '/api/rooms/:id/review/threads/:thread/status', (req, res, p) => this.setStatus(req, res, p.id!, p.thread!));
+      .add('GET', '/api/rooms/:id/review/refs', (req, res, p) => this.refs(req, res, p.id!), {
+        summary: "The room workspace's git refs: HEAD, branches, tags, recent commits", tag: 'review', auth: 'bearer', response: ReviewRefsResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('GET', '/api/rooms/:id/review/file', (req, res, p) => this.file(req, res, p.id!), {
+        summary: "A file's text at a ref", tag: 'review', auth: 'bearer', query: ReviewFileQuerySchema, response: ReviewFileResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('GET', '/api/rooms/:id/review/changes', (req, res, p) => this.changes(req, res, p.id!), {
+        summary: 'Changed files of the working tree against a base, with added and removed line counts', tag: 'review', auth: 'bearer', query: ReviewChangesQuerySchema, response: ReviewChangesResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('GET', '/api/rooms/:id/review/export', (req, res, p) => this.export(req, res, p.id!), {
+        summary: 'The review as Markdown or as JSON shaped for pull-request review comments', tag: 'review', auth: 'bearer', query: ReviewExportQuerySchema, produces: 'text/markdown', errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('POST', '/api/rooms/:id/review/threads', (req, res, p) => this.createThread(req, res, p.id!), {
+        summary: 'Open a thread on a line range (the code the client saw is checked)', tag: 'review', auth: 'bearer', body: CreateThreadRequestSchema, response: ThreadChangeResponseSchema, status: 201, errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
+      })
+      .add('POST', '/api/rooms/:id/review/threads/:thread/replies', (req, res, p) => this.reply(req, res, p.id!, p.thread!), {
+        summary: 'Reply to a thread', tag: 'review', auth: 'bearer', body: CommentRequestSchema, response: ThreadChangeResponseSchema, status: 201, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('POST', '/api/rooms/:id/review/threads/:thread/comments/:comment', (req, res, p) => this.edit(req, res, p.id!, p.thread!, p.comment!), {
+        summary: 'Edit a comment (its author only)', tag: 'review', auth: 'bearer', body: CommentRequestSchema, response: ThreadChangeResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      })
+      .add('POST', '/api/rooms/:id/review/threads/:thread/status', (req, res, p) => this.setStatus(req, res, p.id!, p.thread!), {
+        summary: 'Resolve or reopen a thread (its opener, hosts and editors)', tag: 'review', auth: 'bearer', body: ThreadStatusRequestSchema, response: ThreadChangeResponseSchema, errors: ['FORBIDDEN', 'NOT_FOUND'],
+      });
     return this;
   }
 
