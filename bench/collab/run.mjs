@@ -5,8 +5,9 @@
 //   (b) many connections over many documents, 1 edit/s per document;
 //   (c) opening a 5 MB document (warm: loaded in the server; cold: CodeRoom loading it from disk);
 //   (d) idle connections: server RSS.
-// Usage alone: node bench/collab/run.mjs [--full] [--targets coderoom,hocuspocus,ywebsocket]
+// Usage alone: node bench/collab/run.mjs [--full] [--targets coderoom,hocuspocus,ywebsocket] [--profile DIR] [--out FILE]
 import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS } from './servers.mjs';
@@ -153,5 +154,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const targets = i > 0 ? process.argv[i + 1].split(',') : undefined;
   const pi = process.argv.indexOf('--profile');
   const r = await benchCollab({ full: process.argv.includes('--full'), targets, profileDir: pi > 0 ? process.argv[pi + 1] : undefined });
-  console.log(JSON.stringify(r, null, 2));
+  const oi = process.argv.indexOf('--out');
+  if (oi > 0) writeFileSync(process.argv[oi + 1], JSON.stringify(r, null, 2) + '\n');
+  else console.log(JSON.stringify(r, null, 2));
 }

@@ -54,10 +54,16 @@ async function api(base, path, body, token) {
   return res.json();
 }
 
-/** CodeRoom: the real hub with its default configuration (auth, durable log, metrics, workspace mirror). */
+/**
+ * Workspace files CodeRoom opens for editing, raised from its 1 MiB default so that the 5 MB
+ * document can be opened at all (with the default, opening it answers BAD_REQUEST).
+ */
+export const CODEROOM_WORKSPACE_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** CodeRoom: the real hub with its default configuration (auth, durable log, metrics, workspace mirror) but for the file-size limit above. */
 export async function startCodeRoom({ profileDir } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-coderoom-'));
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MEDIA_WORKERS: '1', MEDIA_RTC_MIN_PORT: String(await freePort(true)), TOKEN_TTL_SECONDS: '3600' };
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MEDIA_WORKERS: '1', MEDIA_RTC_MIN_PORT: String(await freePort(true)), TOKEN_TTL_SECONDS: '3600', WORKSPACE_MAX_FILE_BYTES: String(CODEROOM_WORKSPACE_MAX_FILE_BYTES) };
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = spawn(process.execPath, [...prof, join(root, 'cli', 'bin', 'coderoom.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const m = await waitFor(child, /"port":(\d+),"msg":"listen\(\) \| serving"/);
