@@ -3,7 +3,7 @@
 // loopback against the real hub (`coderoom start`, its own process).
 // Usage alone: node bench/web/run.mjs [--runs 3] [--out FILE]  (after `npm run build`)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,22 @@ async function post(path, body, token) {
   return res.json();
 }
 
+/** The largest contributors to a built chunk, from its source map: package name (or `web/src`) → source characters. */
+function chunkModules(url) {
+  const mapFile = join(DIST, `${url.replace(/^\//, '')}.map`);
+  if (!existsSync(mapFile)) return [];
+  const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+  const by = new Map();
+  map.sources.forEach((src, i) => {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(src)?.[1] ?? (src.includes('web/src') || !src.includes('node_modules') ? 'web/src' : src);
+    by.set(pkg, (by.get(pkg) ?? 0) + (map.sourcesContent?.[i]?.length ?? 0));
+  });
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, chars]) => ({ name, chars }));
+}
+
 /** Sums the gzip size of the scripts and style sheets a page fetched from the build. */
 function routeBytes(urls) {
-  const files = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(u)).map((url) => ({ url, gzipBytes: gzipBytes(DIST, url) }));
+  const files = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(u)).map((url) => ({ url, gzipBytes: gzipBytes(DIST, url), modules: url.endsWith('.js') ? chunkModules(url) : [] }));
   return { files: files.sort((a, b) => b.gzipBytes - a.gzipBytes), gzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0) };
 }
 
