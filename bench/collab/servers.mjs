@@ -44,7 +44,8 @@ function stopper(child, cleanup = () => {}) {
   };
 }
 
-async function api(base, path, body, token) {
+/** POSTs JSON to the hub's REST API (same-origin, as the web client). */
+export async function api(base, path, body, token) {
   const res = await fetch(base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: base, ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -82,6 +83,9 @@ export async function startCodeRoom({ profileDir } = {}) {
     url: `ws://127.0.0.1:${port}/collab`,
     origin: base,
     coderoom: { dataDir, roomId },
+    /** The hub's HTTP origin and a host token of the bench room (for REST calls and browsers). */
+    base,
+    hostToken: created.token,
     docName: (i) => `room:${roomId}:file:f${i}.txt`,
     /** Files exist before a client can open them (REST, as the web client does). */
     async ensureDocs(n) {

@@ -2,18 +2,16 @@
 // from opening a room link to an editable document, in Debian's Chromium (playwright-core) on
 // loopback against the real hub (`coderoom start`, its own process).
 // Usage alone: node bench/web/run.mjs [--runs 3] [--out FILE]  (after `npm run build`)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { firstLoad, gzipBytes, FIRST_LOAD_BUDGET_GZIP_BYTES } from './firstLoad.mjs';
-import { freePort, percentile, r2 } from '../lib/proc.mjs';
+import { percentile, r2 } from '../lib/proc.mjs';
+import { api, startCodeRoom } from '../collab/servers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const DIST = join(root, 'web', 'dist');
+const DIST = join(here, '..', '..', 'web', 'dist');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -23,29 +21,8 @@ const OUT = arg('out', null);
 /** Chromium flags of the project (e2e/browser.ts). */
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-web-'));
-const hub = spawn(process.execPath, [join(root, 'cli', 'bin', 'coderoom.js'), 'start'], {
-  env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MEDIA_WORKERS: '1', MEDIA_RTC_MIN_PORT: String(await freePort(true)) },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-hub.stderr.resume();
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  hub.stdout.on('data', (c) => {
-    out += c;
-    const m = /"port":(\d+),"msg":"listen\(\) \| serving"/.exec(out);
-    if (m) resolve(Number(m[1]));
-  });
-  hub.once('exit', () => reject(new Error(`hub exited:\n${out}`)));
-});
-hub.stdout.resume();
-const base = `http://127.0.0.1:${port}`;
-
-async function post(path, body, token) {
-  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const hub = await startCodeRoom();
+const base = hub.base;
 
 /** The largest contributors to a built chunk, from its source map: package name (or `web/src`) → source characters. */
 function chunkModules(url) {
@@ -69,10 +46,9 @@ function routeBytes(urls) {
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: FLAGS });
 const result = { runs: RUNS, firstLoad: firstLoad(DIST), budgetGzipBytes: FIRST_LOAD_BUDGET_GZIP_BYTES, routes: {}, newVisitorMs: [], returningMs: [] };
 try {
-  const created = await post('/api/rooms', { name: 'bench', displayName: 'Host' });
-  const roomId = created.room.id;
-  await post(`/api/rooms/${roomId}/files`, { path: 'main.ts' }, created.token);
-  const link = `${base}/r/${roomId}?file=main.ts`;
+  // A TypeScript file, so the room also loads its language mode, as most code rooms do.
+  await api(base, `/api/rooms/${hub.coderoom.roomId}/files`, { path: 'main.ts' }, hub.hostToken);
+  const link = `${base}/r/${hub.coderoom.roomId}?file=main.ts`;
 
   // Per route: everything the page fetched from /assets until it settled.
   for (const [route, url] of [['home', `${base}/`], ['room', link]]) {
@@ -106,7 +82,7 @@ try {
     result.newVisitorMs.push(performance.now() - t0);
     await page.locator('[data-testid=editor] .cm-content').click();
     await page.keyboard.type(`// visit ${i}\n`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.getAttribute('data-state') === 'saved');
+    await page.locator('[data-testid=sync-status][data-state=saved]').waitFor();
     const again = await context.newPage();
     await page.close();
     const t1 = performance.now();
@@ -117,9 +93,7 @@ try {
   }
 } finally {
   await browser.close();
-  hub.kill('SIGTERM');
-  await new Promise((r) => hub.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await hub.stop();
 }
 const summary = (xs) => ({ p50: r2(percentile(xs, 50)), max: r2(Math.max(...xs)) });
 result.newVisitor = summary(result.newVisitorMs);
