@@ -98,8 +98,16 @@ export class BenchClient {
           this.send(enc);
         } else sendStep1();
       });
+      // Bytes before the message type: the document name (Hocuspocus), so light clients can read
+      // the type and sync sub-type at fixed offsets without decoding the name of every broadcast.
+      const prefixBytes = encoding.length(this.header(MSG_SYNC)) - 1;
+      let synced = false;
       ws.on('message', (data) => {
         this.bytesIn += data.length;
+        if (synced && o.role !== 'observer') {
+          if (data[prefixBytes] === MSG_SYNC && data[prefixBytes + 1] === SYNC_UPDATE) this.updatesIn++;
+          return;
+        }
         const dec = decoding.createDecoder(data);
         if (o.flavor === 'hocuspocus') decoding.readVarString(dec);
         const type = decoding.readVarUint(dec);
@@ -120,8 +128,10 @@ export class BenchClient {
           return;
         }
         const sub = decoding.readVarUint(dec);
-        if (sub === SYNC_STEP2) done();
-        else if (sub === SYNC_UPDATE) this.updatesIn++;
+        if (sub === SYNC_STEP2) {
+          synced = true;
+          done();
+        } else if (sub === SYNC_UPDATE) this.updatesIn++;
       });
     });
   }

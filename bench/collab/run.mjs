@@ -17,7 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Workload sizes: --full uses the numbers; the quick pass scales counts and durations down. */
 export const COLLAB_SCALES = {
-  quick: { oneDoc: { clients: 200, observers: 10, editsPerSecond: 100, seconds: 8 }, manyDocs: { connections: 1000, documents: 200, seconds: 8 }, idle: { connections: 10_000, documents: 200 }, largeDocMB: 5 },
+  quick: { oneDoc: { clients: 200, observers: 10, editsPerSecond: 100, seconds: 6 }, manyDocs: { connections: 1000, documents: 200, seconds: 6 }, idle: { connections: 10_000, documents: 200 }, largeDocMB: 5 },
   full: { oneDoc: { clients: 500, observers: 10, editsPerSecond: 100, seconds: 60 }, manyDocs: { connections: 5000, documents: 1000, seconds: 60 }, idle: { connections: 10_000, documents: 1000 }, largeDocMB: 5 },
 };
 
@@ -88,7 +88,7 @@ async function benchTarget(key, scale, localNet, profileDir, workloads) {
       const ca = await connect(lg, server, a, localNet);
       out.oneDoc = { connectMs: r2(ca.ms), failed: ca.failed, ...(await editRun(lg, server, { seconds: oneDoc.seconds, editsPerSecond: oneDoc.editsPerSecond, observersPerEdit: oneDoc.observers })) };
       await lg.ask({ cmd: 'closeAll' });
-      await sleep(1000);
+      await sleep(500);
     }
 
     // (b) many documents: per document one observer and the rest senders; 1 edit/s per document.
@@ -99,7 +99,7 @@ async function benchTarget(key, scale, localNet, profileDir, workloads) {
       const cb = await connect(lg, server, b, localNet);
       out.manyDocs = { connectMs: r2(cb.ms), failed: cb.failed, ...(await editRun(lg, server, { seconds: manyDocs.seconds, editsPerSecond: manyDocs.documents, observersPerEdit: 1 })) };
       await lg.ask({ cmd: 'closeAll' });
-      await sleep(1000);
+      await sleep(500);
     }
 
     // (d) idle connections: RSS once they are all synced and the server has settled.
@@ -110,7 +110,7 @@ async function benchTarget(key, scale, localNet, profileDir, workloads) {
       await sleep(3000);
       out.idle = { connections: cd.connected, failed: cd.failed, connectMs: r2(cd.ms), serverRssMiB: r2(sampleProcess(server.pid).stop().rssMiB) };
       await lg.ask({ cmd: 'closeAll' });
-      await sleep(1000);
+      await sleep(500);
     }
 
     // (c) a 5 MB document: one writer fills it, then a new client opens it (warm), then, with
