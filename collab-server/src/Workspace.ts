@@ -31,6 +31,11 @@ export class Workspace {
     return join(this.root, roomId);
   }
 
+  /** Where a room file would be on disk, unchecked: only for `stat`; read or write through resolve(). */
+  pathOf(roomId: string, path: string): string {
+    return join(this.dir(roomId), ...path.split('/'));
+  }
+
   /**
    * The disk path of a room file. Throws BAD_REQUEST for an invalid path, or when the path or
    * an existing ancestor directory resolves (through symlinks) outside the workspace.
@@ -38,7 +43,7 @@ export class Workspace {
   async resolve(roomId: string, path: string): Promise<string> {
     if (!FilePathSchema.safeParse(path).success) throw new BadRequestError(`invalid file path ${path.slice(0, 200)}`);
     const dir = this.dir(roomId);
-    const target = join(dir, ...path.split('/'));
+    const target = this.pathOf(roomId, path);
     await mkdir(dir, { recursive: true });
     const realDir = await realpath(dir);
     // The deepest existing ancestor must resolve inside the workspace...

@@ -204,14 +204,15 @@ export class WorkspaceSync implements Extension {
   /** WS3: merges an outside change of the file into the document, as edits on top of it. */
   private async mergeFromDisk(state: SyncState): Promise<void> {
     if (this.docs.get(docNameOf(state)) !== state) return;
-    const abs = await this.workspace.resolve(state.roomId, state.path);
-    const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
+    // The poll's common case, nothing changed, costs one stat; the path checks (WS6) run before
+    // anything is read.
+    const st = await stat(this.workspace.pathOf(state.roomId, state.path)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
     // WS5: a file removed on disk is left alone; the next edit writes it back.
     if (!st || (state.stamp && sameStamp(st, state.stamp))) return;
-    const disk = await this.workspace.read(abs);
+    const disk = await this.workspace.read(await this.workspace.resolve(state.roomId, state.path));
     if (disk.kind !== 'text') {
       if (disk.kind === 'unopenable' && state.warned !== disk.reason) {
         state.warned = disk.reason;
