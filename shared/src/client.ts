@@ -1,5 +1,4 @@
 // The browser-safe part of `shared`: everything here runs in the web client (no node: imports).
-import './jitless.js';
 export * from './errors.js';
 export * from './roles.js';
 export * from './ids.js';
