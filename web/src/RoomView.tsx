@@ -23,6 +23,7 @@ import { SplitView } from './terminal/SplitView';
 import { TerminalPanel } from './terminal/TerminalPanel';
 import { useTranslation } from './i18n';
 import { usePresenter, useViewSync } from './review/useViewSync';
+import { RemovedPage, RoomAccessControls } from './access/RoomAccessControls';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -161,6 +162,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
     await api.deleteFile(roomId, await keeper.token(), path);
   };
 
+  if (fatal?.code === 'FORBIDDEN') return <RemovedPage />; // access (issue 5): a host removed us
   if (fatal) {
     const title = fatal.code === 'NOT_FOUND' ? 'This room no longer exists' : fatal.code === 'FORBIDDEN' ? 'You no longer have access' : 'Your session was rejected';
     return <ErrorPage title={title} message={`The server closed the connection${fatal.message ? `: ${fatal.message}` : ''}. You can join again from the invite link.`} action={{ label: 'Join again', onClick: () => rejoin(roomId) }} />;
@@ -189,6 +191,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <ConnectionStatus info={connection} onRetry={conn.retryNow} />
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
+        <RoomAccessControls keeper={keeper} />
         <CopyInviteButton roomId={roomId} />
         <div className="me" aria-label={`You are ${session.displayName}, ${session.role}`}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />

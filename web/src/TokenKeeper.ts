@@ -1,6 +1,7 @@
 import { ApiError, joinRoom, refreshToken } from './api';
 import { saveSession, sessionFromJoin, type RoomSession } from './session';
 import { Store } from './Store';
+import type { Role } from '@coderoom/shared/client';
 
 /** Fraction of a token's life after which it is refreshed. */
 const REFRESH_AT_FRACTION = 2 / 3;
@@ -41,6 +42,12 @@ export class TokenKeeper {
       this.inflight = null;
     });
     return this.inflight;
+  }
+
+  /** A host changed our role (the server told us): take it up now; the next token carries it. */
+  setRole(role: Role): void {
+    const s = this.session.get();
+    if (s.role !== role) this.update({ ...s, role });
   }
 
   close(): void {
