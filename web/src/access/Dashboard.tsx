@@ -259,13 +259,16 @@ function Members({ ws, user, onChange }: { ws: WorkspaceDetail; user: User; onCh
               </div>
               <div className="muted small ellipsis">{m.email}</div>
             </div>
-            {owner ? (
+            {owner && m.userId !== user.id ? (
               <>
                 <select
                   className="access-select"
                   aria-label={t('dashboard.roleOf', { name: m.displayName })}
                   value={m.role}
-                  onChange={(e) => void run(() => setMember(ws.workspace.id, m.email, WorkspaceRole.parse(e.target.value)))}
+                  onChange={(e) => {
+                    const next = WorkspaceRole.parse(e.target.value); // read now, before React restores the controlled value
+                    void run(() => setMember(ws.workspace.id, m.email, next));
+                  }}
                 >
                   <option value="owner">{t('workspaceRoles.owner')}</option>
                   <option value="member">{t('workspaceRoles.member')}</option>

@@ -59,7 +59,7 @@ export function InviteDialog({ roomId, kind, token, onClose }: Props) {
         <div className="access-stack">
           <p>{t('invite.shownOnce')}</p>
           <div className="row">
-            <input id="invite-link-output" className="grow mono" readOnly value={link} onFocus={(e) => e.target.select()} aria-label={t('invite.link')} data-testid="invite-link" />
+            <input id="invite-link-output" className="grow mono invite-link-input" readOnly value={link} onFocus={(e) => e.target.select()} aria-label={t('invite.link')} data-testid="invite-link" />
             <button type="button" className="btn primary" onClick={() => void copy()} data-testid="invite-copy">
               {copied ? t('invite.copied') : t('invite.copy')}
             </button>

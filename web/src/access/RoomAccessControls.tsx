@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { canEdit, RoleSchema, RoomResponseSchema, type LobbyEntry, type Participant, type Role, type RoomKind } from '@coderoom/shared/client';
 import { call } from '../api';
 import { ConfirmDialog } from '../ConfirmDialog';
+import { Icon } from '../Icon';
 import { useTranslation } from '../i18n';
 import type { TokenKeeper } from '../TokenKeeper';
 import { useStore } from '../useStore';
@@ -57,7 +58,7 @@ export function RoomAccessControls({ keeper }: { keeper: TokenKeeper }) {
         data-testid="people-open"
         aria-label={host && waiting.length > 0 ? t('room.peopleWaiting', { count: waiting.length }) : t('room.people')}
       >
-        <span aria-hidden="true">👥</span>
+        <Icon name="people" />
         <span className="btn-label">{t('room.people')}</span>
         {host && waiting.length > 0 && (
           <span className="count-badge" data-testid="lobby-count">
@@ -91,7 +92,7 @@ function RoleNotice({ role }: { role: Role }) {
     <div className="access-toast" role="status" data-testid="role-notice">
       {notice}
       <button type="button" className="btn ghost tiny" onClick={() => setNotice(null)} aria-label={t('common.close')}>
-        ✕
+        <Icon name="close" />
       </button>
     </div>
   );
@@ -201,7 +202,11 @@ function PeoplePanel({ keeper, host, waiting, onWaiting, onClose }: PanelProps) 
                       className="access-select"
                       aria-label={t('room.roleOf', { name: p.name })}
                       value={p.role}
-                      onChange={(e) => void act((token) => changeRole(roomId, p.sub, RoleSchema.parse(e.target.value), token))}
+                      onChange={(e) => {
+                        // read now: React puts the controlled value back before the call runs
+                        const role = RoleSchema.parse(e.target.value);
+                        void act((token) => changeRole(roomId, p.sub, role, token));
+                      }}
                       data-testid="participant-role"
                     >
                       {(['host', 'editor', 'viewer'] as const).map((r) => (

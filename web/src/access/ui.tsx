@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import type { User } from '@coderoom/shared/client';
 import { ApiError } from '../api';
 import { useTranslation } from '../i18n';
+import { Icon } from '../Icon';
 import { Logo } from '../Logo';
 import { navigate } from '../routing';
 import { me, signOut } from './accessApi';
@@ -152,7 +153,7 @@ export function Modal({ title, onClose, children, testId, wide = false }: { titl
       <div className="access-dialog-head">
         <h2 id={titleId}>{title}</h2>
         <button type="button" className="btn ghost tiny" onClick={onClose} aria-label={t('common.close')}>
-          ✕
+          <Icon name="close" />
         </button>
       </div>
       {children}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { tempDir } from '../../collab-server/test/helpers.js';
+import { launch, person, screenshot } from '../browser.js';
+import { freePort, startHubProcess } from '../hub.js';
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/** Screenshots of the page as it is now, at desktop and phone sizes (e2e/artifacts/access-<name>-{desktop,phone}.png). */
+async function shots(page: Page, name: string): Promise<void> {
+  await screenshot(page, `access-${name}-desktop`);
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(150);
+  await screenshot(page, `access-${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(150);
+}
+
+/** Text of the CodeMirror document (lines joined with newlines), without y-codemirror's caret labels. */
+async function editorText(page: Page): Promise<string> {
+  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
+    Array.from(el.querySelectorAll('.cm-line'))
+      .map((line) => {
+        const copy = line.cloneNode(true) as Element;
+        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
+        return copy.textContent ?? '';
+      })
+      .join('\n'),
+  );
+}
+
+async function openFile(page: Page, path: string): Promise<void> {
+  await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();
+  await page.locator('[data-testid=editor] .cm-content').waitFor();
+}
+
+describe('teams and access in the browser', () => {
+  it('E2E-ACCESS1 a host signs up and makes a class room; a guest waits in the lobby, is admitted read-only, and edits once promoted', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    await startHubProcess(dataDir, { PORT: String(port) });
+    const base = `http://localhost:${port}`;
+    const browser = await launch();
+
+    // The host signs up (from the sign-in page) and lands on the dashboard.
+    const host = await person(browser, DESKTOP);
+    await host.page.goto(`${base}/signin`);
+    await host.page.getByTestId('signin-form').waitFor();
+    await shots(host.page, 'signin');
+    await host.page.getByTestId('signup-link').click();
+    await host.page.getByTestId('signup-name').fill('Hana');
+    await host.page.getByTestId('signup-email').fill('hana@example.com');
+    await host.page.getByTestId('signup-password').fill('correct horse battery');
+    await host.page.getByTestId('signup-submit').click();
+    await host.page.waitForURL(/\/workspaces$/);
+    await host.page.getByTestId('workspace-list').getByText(/not in any workspace/).waitFor();
+
+    // A workspace, then a class room that requires approval.
+    await host.page.getByTestId('workspace-name-input').fill('Intro course');
+    await host.page.getByTestId('workspace-create').click();
+    await host.page.waitForURL(/\/workspaces\/[A-Za-z0-9_-]+$/);
+    await host.page.getByTestId('member-item').filter({ hasText: 'Hana' }).waitFor();
+    await host.page.getByTestId('ws-room-name').fill('Lesson 1');
+    await host.page.getByTestId('ws-room-kind').selectOption('class');
+    await host.page.getByTestId('ws-room-approval').check();
+    await shots(host.page, 'dashboard');
+    await host.page.getByTestId('ws-room-create').click();
+    await host.page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
+    expect(await host.page.getByTestId('role-badge').textContent()).toMatch(/host/i);
+
+    // The host writes a file.
+    await host.page.getByTestId('new-file-button').click();
+    await host.page.getByTestId('new-file-input').fill('lesson.py');
+    await host.page.getByTestId('new-file-input').press('Enter');
+    await openFile(host.page, 'lesson.py');
+    await host.page.locator('[data-testid=editor] .cm-content').click();
+    await host.page.keyboard.type('print("hi")');
+
+    // A viewer invite for guests, from the room's people panel.
+    await host.page.getByTestId('people-open').click();
+    await host.page.getByTestId('room-invite-open').click();
+    const dialog = host.page.getByTestId('invite-dialog');
+    expect(await dialog.getByTestId('invite-role').inputValue()).toBe('viewer');
+    await dialog.getByTestId('invite-max-uses').fill('5');
+    expect(await dialog.getByTestId('invite-guests').isChecked()).toBe(true);
+    await shots(host.page, 'invite-form');
+    await dialog.getByTestId('invite-create').click();
+    const link = await dialog.getByTestId('invite-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${base}/invite/[A-Za-z0-9_-]{22,64}$`));
+    await shots(host.page, 'invite-dialog');
+    await dialog.getByTestId('invite-done').click();
+
+    // The guest opens the link, gives a name and waits in the lobby.
+    const guest = await person(browser, DESKTOP);
+    await guest.page.goto(link);
+    await guest.page.getByTestId('invite-landing').waitFor();
+    await guest.page.getByTestId('invite-name').fill('Gyu');
+    await guest.page.getByTestId('invite-accept').click();
+    await guest.page.getByTestId('lobby-waiting').waitFor();
+    await shots(guest.page, 'lobby');
+
+    // The host (back in the people panel after the invite) sees the count badge and admits them.
+    await host.page.getByTestId('people-panel').waitFor();
+    const entry = host.page.getByTestId('lobby-entry').filter({ hasText: 'Gyu' });
+    await entry.waitFor({ timeout: 10_000 });
+    await host.page.getByTestId('lobby-count').waitFor();
+    expect(await host.page.getByTestId('lobby-count').textContent()).toBe('1');
+    await entry.getByTestId('lobby-admit').click();
+    const guestRow = host.page.getByTestId('participant').filter({ hasText: 'Gyu' });
+    await guestRow.waitFor({ timeout: 10_000 });
+    expect(await host.page.getByTestId('lobby-entry').count()).toBe(0);
+    await shots(host.page, 'participants');
+
+    // The guest enters the room read-only: they read the host's text, but their keys do nothing.
+    await guest.page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/, { timeout: 40_000 });
+    await guest.page.getByTestId('file-list').waitFor();
+    expect(await guest.page.getByTestId('role-badge').textContent()).toMatch(/viewer/i);
+    await openFile(guest.page, 'lesson.py');
+    await expect.poll(() => editorText(guest.page), { timeout: 10_000 }).toBe('print("hi")');
+    await guest.page.locator('[data-testid=editor] .cm-content').click();
+    await guest.page.keyboard.press('Control+End');
+    await guest.page.keyboard.type('X');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await editorText(guest.page)).toBe('print("hi")');
+    expect(await editorText(host.page)).toBe('print("hi")');
+
+    // The host promotes the guest to editor: the guest is told, and their next keystroke lands.
+    await guestRow.getByTestId('participant-role').selectOption('editor');
+    await guest.page.getByTestId('role-notice').waitFor({ timeout: 10_000 });
+    await expect.poll(() => guest.page.getByTestId('role-badge').textContent()).toMatch(/editor/i);
+    await guest.page.locator('[data-testid=editor] .cm-content').click();
+    await guest.page.keyboard.press('Control+End');
+    await guest.page.keyboard.type(' # ok');
+    await expect.poll(() => editorText(host.page), { timeout: 10_000 }).toBe('print("hi") # ok');
+    await screenshot(guest.page, 'access-promoted-desktop');
+  });
+});
