@@ -134,5 +134,15 @@ describe('teams and access in the browser', () => {
     await guest.page.keyboard.type(' # ok');
     await expect.poll(() => editorText(host.page), { timeout: 10_000 }).toBe('print("hi") # ok');
     await screenshot(guest.page, 'access-promoted-desktop');
+
+    // The host removes the guest (with confirmation): the guest sees a clear page at once.
+    await guestRow.getByTestId('participant-remove').click();
+    await host.page.getByTestId('confirm-delete-button').click();
+    await guest.page.getByTestId('removed-page').waitFor({ timeout: 10_000 });
+    await host.page.getByTestId('participant').filter({ hasText: 'Gyu' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    // A link that leads nowhere gets its own page, not a blank screen.
+    await guest.page.goto(`${base}/invite/${'A'.repeat(43)}`);
+    await guest.page.getByTestId('invite-dead-not_found').waitFor();
   });
 });
