@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
+import { editorText, openFile } from '../editor.js';
 import { freePort, startHubProcess } from '../hub.js';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -15,24 +16,6 @@ async function shots(page: Page, name: string): Promise<void> {
   await screenshot(page, `access-${name}-phone`);
   await page.setViewportSize(DESKTOP);
   await page.waitForTimeout(150);
-}
-
-/** Text of the CodeMirror document (lines joined with newlines), without y-codemirror's caret labels. */
-async function editorText(page: Page): Promise<string> {
-  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
-    Array.from(el.querySelectorAll('.cm-line'))
-      .map((line) => {
-        const copy = line.cloneNode(true) as Element;
-        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
-        return copy.textContent ?? '';
-      })
-      .join('\n'),
-  );
-}
-
-async function openFile(page: Page, path: string): Promise<void> {
-  await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();
-  await page.locator('[data-testid=editor] .cm-content').waitFor();
 }
 
 describe('teams and access in the browser', () => {

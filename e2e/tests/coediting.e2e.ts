@@ -2,25 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
+import { editorText, openFile } from '../editor.js';
 import { freePort, startHubProcess } from '../hub.js';
-
-/** Text of the CodeMirror document on a page (lines joined with newlines), without y-codemirror's caret labels. */
-async function editorText(page: Page): Promise<string> {
-  return page.locator('[data-testid=editor] .cm-content').evaluate((el) =>
-    Array.from(el.querySelectorAll('.cm-line'))
-      .map((line) => {
-        const copy = line.cloneNode(true) as Element;
-        copy.querySelectorAll('.cm-ySelectionCaret').forEach((n) => n.remove());
-        return copy.textContent ?? '';
-      })
-      .join('\n'),
-  );
-}
-
-async function openFile(page: Page, path: string): Promise<void> {
-  await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();
-  await page.locator('[data-testid=editor] .cm-content').waitFor();
-}
 
 async function joinAs(page: Page, url: string, name: string, viewer = false): Promise<void> {
   await page.goto(url);

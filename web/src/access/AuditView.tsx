@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditEntry } from '@coderoom/shared/client';
 import { useTranslation } from '../i18n';
 import { downloadAudit, listAudit, type AuditFilters, type AuditScope } from './accessApi';
-import { errorText, formatTime, SelectField } from './ui';
+import { errorText, formatTime, SelectField, FormError } from './ui';
 
 /** Kinds offered in the filter: every action family of collab-server/SPEC.md AUDIT1. */
 const KINDS = ['auth', 'workspace', 'room', 'invite', 'lobby', 'participant', 'file', 'terminal', 'call', 'audit'] as const;
@@ -101,11 +101,7 @@ export function AuditView({ scope }: { scope: AuditScope }) {
           {busy === 'jsonl' ? t('audit.exporting') : t('audit.exportJsonl')}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {entries === null && !error && <p className="muted">{t('common.loading')}</p>}
       {entries?.length === 0 && <p className="muted">{t('audit.empty')}</p>}
       {entries && entries.length > 0 && (

@@ -5,7 +5,7 @@ import { useTranslation } from '../i18n';
 import { Logo } from '../Logo';
 import { navigate } from '../routing';
 import { changePassword, listSessions, revokeSession, signIn, signUp } from './accessApi';
-import { AccessShell, errorText, formatTime, Link } from './ui';
+import { AccessShell, errorText, formatTime, Link, FormError } from './ui';
 
 /** `/signin` */
 export function SignInPage({ next }: { next: string | null }) {
@@ -36,11 +36,7 @@ export function SignInPage({ next }: { next: string | null }) {
         <h1 id="signin-title">{t('auth.signInTitle')}</h1>
         <Field label={t('auth.email')} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="signin-email" autoFocus />
         <Field label={t('auth.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="signin-password" />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <button type="submit" className="btn primary wide" disabled={busy} data-testid="signin-submit">
           {busy ? t('auth.signingIn') : t('auth.signIn')}
         </button>
@@ -96,11 +92,7 @@ export function SignUpPage({ next }: { next: string | null }) {
           hint={t('auth.passwordRule', { min: MIN_PASSWORD_CHARS })}
           data-testid="signup-password"
         />
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <FormError message={errors.form} />
         <button type="submit" className="btn primary wide" disabled={busy} data-testid="signup-submit">
           {busy ? t('auth.signingUp') : t('auth.signUp')}
         </button>
@@ -197,11 +189,7 @@ function SessionList() {
   return (
     <section className="card access-section" aria-labelledby="acct-sessions" data-testid="session-list">
       <h2 id="acct-sessions">{t('account.sessions')}</h2>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {sessions === null && !error && <p className="muted">{t('common.loading')}</p>}
       {sessions && (
         <ul className="access-list">

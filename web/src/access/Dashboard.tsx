@@ -10,7 +10,7 @@ import { createWorkspace, createWorkspaceRoom, enterRoom, getWorkspace, listWork
 import { AuditView } from './AuditView';
 import { InviteDialog, InviteList } from './InviteDialog';
 import { workspacePath } from './routes';
-import { AccessShell, CheckField, errorText, Link, SelectField } from './ui';
+import { AccessShell, CheckField, errorText, Link, SelectField, FormError, FormFooter } from './ui';
 
 type WorkspaceDetail = Awaited<ReturnType<typeof getWorkspace>>;
 type WorkspaceList = Awaited<ReturnType<typeof listWorkspaces>>;
@@ -65,16 +65,7 @@ export function WorkspacesPage({ user }: { user: User }) {
       <form className="card access-section" onSubmit={(e) => void create(e)} noValidate aria-labelledby="ws-new">
         <h2 id="ws-new">{t('dashboard.newWorkspace')}</h2>
         <Field label={t('dashboard.workspaceName')} value={name} onChange={(e) => setName(e.target.value)} data-testid="workspace-name-input" />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="row end">
-          <button type="submit" className="btn primary" disabled={busy} data-testid="workspace-create">
-            {t('dashboard.createWorkspace')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} label={t('dashboard.createWorkspace')} testId="workspace-create" />
       </form>
     </AccessShell>
   );
@@ -196,16 +187,7 @@ function Rooms({ ws, user, onChange }: { ws: WorkspaceDetail; user: User; onChan
           ))}
         </SelectField>
         <CheckField label={t('dashboard.requireApproval')} hint={t('dashboard.requireApprovalHint')} checked={approval} onChange={setApproval} testId="ws-room-approval" />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="row end">
-          <button type="submit" className="btn primary" disabled={busy} data-testid="ws-room-create">
-            {t('dashboard.createRoom')}
-          </button>
-        </div>
+        <FormFooter error={error} busy={busy} label={t('dashboard.createRoom')} testId="ws-room-create" />
       </form>
       {inviteFor && (
         <InviteDialog
@@ -297,11 +279,7 @@ function Members({ ws, user, onChange }: { ws: WorkspaceDetail; user: User; onCh
           </button>
         </form>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {removing && (
         <ConfirmDialog
           title={t('dashboard.removeMemberTitle', { name: removing.name })}

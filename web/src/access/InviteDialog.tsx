@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { MAX_INVITE_USES, ROOM_PRESETS, type Invite, type Role, type RoomKind } from '@coderoom/shared/client';
 import { useTranslation } from '../i18n';
 import { createInvite, listInvites, revokeInvite } from './accessApi';
-import { CheckField, errorText, formatTime, Modal, SelectField } from './ui';
+import { CheckField, errorText, formatTime, Modal, SelectField, FormFooter } from './ui';
 
 /** Invite lifetimes offered, in seconds. */
 const EXPIRIES = [3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
@@ -94,19 +94,11 @@ export function InviteDialog({ roomId, kind, token, onClose }: Props) {
             <input id="invite-uses" type="number" min={1} max={MAX_INVITE_USES} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} data-testid="invite-max-uses" />
           </div>
           <CheckField label={t('invite.allowGuests')} hint={t('invite.allowGuestsHint')} checked={allowGuests} onChange={setAllowGuests} testId="invite-guests" />
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="row end">
+          <FormFooter error={error} busy={busy} label={busy ? t('invite.creating') : t('invite.create')} testId="invite-create">
             <button type="button" className="btn" onClick={onClose}>
               {t('common.cancel')}
             </button>
-            <button type="submit" className="btn primary" disabled={busy} data-testid="invite-create">
-              {busy ? t('invite.creating') : t('invite.create')}
-            </button>
-          </div>
+          </FormFooter>
         </form>
       )}
     </Modal>

@@ -9,7 +9,7 @@ import { navigate, roomPath } from '../routing';
 import { loadDisplayName, loadSub, saveDisplayName, saveSession, sessionFromJoin } from '../session';
 import { acceptInvite, me, pollLobby, previewInvite } from './accessApi';
 import { signInPath } from './routes';
-import { errorText, Link, MessagePage } from './ui';
+import { errorText, Link, MessagePage, FormError } from './ui';
 
 type Preview = Awaited<ReturnType<typeof previewInvite>>;
 /** Wait before polling again after a failed poll (network), in ms. */
@@ -174,11 +174,7 @@ function InviteCard({ preview, user, here, onAccept, onError }: { preview: Previ
         ) : preview.allowGuests ? (
           <Field label={t('invitePage.yourName')} value={name} onChange={(e) => setName(e.target.value)} autoComplete="nickname" data-testid="invite-name" autoFocus />
         ) : null}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         {user || preview.allowGuests ? (
           <button type="submit" className="btn primary wide" disabled={busy} data-testid="invite-accept">
             {busy ? t('invitePage.joining') : preview.requireApproval ? t('invitePage.askToJoin') : t('invitePage.join')}

@@ -9,7 +9,7 @@ import { useStore } from '../useStore';
 import { changeRole, decideLobby, listLobby, listParticipants, removeParticipant } from './accessApi';
 import { AuditView } from './AuditView';
 import { InviteDialog } from './InviteDialog';
-import { errorText, MessagePage, Modal } from './ui';
+import { errorText, MessagePage, Modal, FormError } from './ui';
 
 /** How often a host's page checks the lobby, in ms. */
 const LOBBY_POLL_MS = 3000;
@@ -244,11 +244,7 @@ function PeoplePanel({ keeper, host, waiting, onWaiting, onClose }: PanelProps) 
           </details>
         )}
       </section>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {host && (
         <div className="row end">
           <button type="button" className="btn" onClick={() => setDialog('audit')} data-testid="room-audit-open">

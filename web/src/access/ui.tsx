@@ -180,3 +180,28 @@ export function MessagePage({ title, message, testId, children }: { title: strin
     </main>
   );
 }
+
+/** A form's error line (announced), or nothing. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p className="form-error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** The end of a form: its error line, then (right-aligned) any extra buttons and the submit button. */
+export function FormFooter({ error, busy = false, label, testId, children }: { error?: string | null; busy?: boolean; label: string; testId?: string; children?: ReactNode }) {
+  return (
+    <>
+      <FormError message={error} />
+      <div className="row end">
+        {children}
+        <button type="submit" className="btn primary" disabled={busy} data-testid={testId}>
+          {label}
+        </button>
+      </div>
+    </>
+  );
+}
