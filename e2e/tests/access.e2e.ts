@@ -65,7 +65,7 @@ describe('teams and access in the browser', () => {
     await host.page.getByTestId('room-invite-open').click();
     const dialog = host.page.getByTestId('invite-dialog');
     expect(await dialog.getByTestId('invite-role').inputValue()).toBe('viewer');
-    await dialog.getByTestId('invite-max-uses').fill('5');
+    await dialog.getByTestId('invite-max-uses').fill('1');
     expect(await dialog.getByTestId('invite-guests').isChecked()).toBe(true);
     await shots(host.page, 'invite-form');
     await dialog.getByTestId('invite-create').click();
@@ -80,6 +80,9 @@ describe('teams and access in the browser', () => {
     await guest.page.getByTestId('invite-landing').waitFor();
     await guest.page.getByTestId('invite-name').fill('Gyu');
     await guest.page.getByTestId('invite-accept').click();
+    await guest.page.getByTestId('lobby-waiting').waitFor();
+    // A reload keeps the waiting place (the one-use link itself is used up by now).
+    await guest.page.reload();
     await guest.page.getByTestId('lobby-waiting').waitFor();
     await shots(guest.page, 'lobby');
 
@@ -123,6 +126,21 @@ describe('teams and access in the browser', () => {
     await host.page.getByTestId('confirm-delete-button').click();
     await guest.page.getByTestId('removed-page').waitFor({ timeout: 10_000 });
     await host.page.getByTestId('participant').filter({ hasText: 'Gyu' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The room's audit log shows what happened, and filters by kind.
+    await host.page.getByTestId('room-audit-open').click();
+    const audit = host.page.getByTestId('room-audit');
+    await audit.locator('[data-testid=audit-row][data-action="participant.role"]').first().waitFor();
+    expect(await audit.locator('[data-testid=audit-row][data-action="lobby.admit"]').count()).toBe(1);
+    await shots(host.page, 'room-audit');
+    await audit.getByTestId('audit-kind').selectOption('lobby');
+    await audit.getByTestId('audit-apply').click();
+    await expect.poll(() => audit.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['lobby.admit', 'lobby.wait']);
+
+    // The account page lists the host's session.
+    await host.page.goto(`${base}/account`);
+    await host.page.getByTestId('session-list').getByTestId('session-revoke').first().waitFor();
+    await shots(host.page, 'account');
 
     // A link that leads nowhere gets its own page, not a blank screen.
     await guest.page.goto(`${base}/invite/${'A'.repeat(43)}`);

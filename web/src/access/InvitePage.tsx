@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { DisplayNameSchema, MAX_LOBBY_WAIT_SECONDS, type JoinResponse, type User } from '@coderoom/shared/client';
+import { DisplayNameSchema, InvitePreviewResponseSchema, MAX_LOBBY_WAIT_SECONDS, type JoinResponse, type User } from '@coderoom/shared/client';
+import { z } from 'zod';
 import { ApiError } from '../api';
 import { Field } from '../Field';
 import { useTranslation } from '../i18n';
@@ -12,6 +13,28 @@ import { signInPath } from './routes';
 import { errorText, Link, MessagePage, FormError } from './ui';
 
 type Preview = Awaited<ReturnType<typeof previewInvite>>;
+/** A waiting place survives a reload of the lobby page (this tab only). */
+const lobbyKey = (secret: string): string => `coderoom:lobby:${secret}`;
+const StoredLobbySchema = z.object({ ticket: z.string(), name: z.string(), preview: InvitePreviewResponseSchema });
+
+function loadLobby(secret: string): z.infer<typeof StoredLobbySchema> | null {
+  try {
+    const raw = sessionStorage.getItem(lobbyKey(secret));
+    return raw ? (StoredLobbySchema.safeParse(JSON.parse(raw)).data ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeLobby(secret: string, value: z.infer<typeof StoredLobbySchema> | null): void {
+  try {
+    if (value) sessionStorage.setItem(lobbyKey(secret), JSON.stringify(value));
+    else sessionStorage.removeItem(lobbyKey(secret));
+  } catch {
+    // storage unavailable: a reload asks again
+  }
+}
+
 /** Wait before polling again after a failed poll (network), in ms. */
 const POLL_RETRY_MS = 3000;
 
@@ -36,10 +59,13 @@ function enter(res: JoinResponse, name: string): void {
 /** `/invite/<secret>`: what the link leads to, the guest name form, and the lobby. */
 export function InvitePage({ secret }: { secret: string }) {
   const { t } = useTranslation('access');
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const [n, setN] = useState(0);
+  const [state, setState] = useState<State>(() => {
+    const stored = loadLobby(secret);
+    return stored ? { kind: 'waiting', ...stored } : { kind: 'loading' };
+  });
 
   useEffect(() => {
+    if (state.kind !== 'loading') return;
     let live = true;
     void (async () => {
       try {
@@ -54,7 +80,7 @@ export function InvitePage({ secret }: { secret: string }) {
     return () => {
       live = false;
     };
-  }, [secret, n, t]);
+  }, [secret, t, state.kind]);
 
   // The lobby: long polls until the host decides.
   useEffect(() => {
@@ -66,10 +92,12 @@ export function InvitePage({ secret }: { secret: string }) {
         try {
           const res = await pollLobby(state.ticket, MAX_LOBBY_WAIT_SECONDS - 5);
           if (!live) return;
+          if (res.status !== 'waiting') storeLobby(secret, null);
           if (res.status === 'admitted') return enter(res, name);
           if (res.status === 'refused') return setState({ kind: 'refused', preview });
         } catch (err) {
           const code = deadCode(err);
+          if (code) storeLobby(secret, null);
           if (code) return live && setState({ kind: 'dead', code });
           await new Promise((r) => setTimeout(r, POLL_RETRY_MS));
         }
@@ -79,13 +107,16 @@ export function InvitePage({ secret }: { secret: string }) {
       live = false;
     };
     // While waiting the state does not change, so this loop runs once per ticket.
-  }, [state]);
+  }, [state, secret]);
 
   const accept = async (preview: Preview, displayName?: string) => {
     const res = await acceptInvite(secret, { displayName, sub: displayName ? loadSub(preview.room.id) : undefined });
     const name = displayName ?? (state.kind === 'ready' && state.user ? state.user.displayName : '');
     if (res.status === 'joined') enter(res, name);
-    else setState({ kind: 'waiting', preview, ticket: res.lobby.ticket, name });
+    else {
+      storeLobby(secret, { ticket: res.lobby.ticket, name, preview });
+      setState({ kind: 'waiting', preview, ticket: res.lobby.ticket, name });
+    }
   };
   const fail = (err: unknown): string | null => {
     const code = deadCode(err);
@@ -103,7 +134,7 @@ export function InvitePage({ secret }: { secret: string }) {
     case 'error':
       return (
         <MessagePage title={t('invitePage.errorTitle')} message={state.message} testId="invite-error">
-          <button type="button" className="btn primary" onClick={() => setN((x) => x + 1)}>
+          <button type="button" className="btn primary" onClick={() => setState({ kind: 'loading' })}>
             {t('common.retry')}
           </button>
         </MessagePage>
