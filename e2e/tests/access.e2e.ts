@@ -50,6 +50,7 @@ describe('teams and access in the browser', () => {
     await shots(host.page, 'dashboard');
     await host.page.getByTestId('ws-room-create').click();
     await host.page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
+    const roomUrl = host.page.url();
     expect(await host.page.getByTestId('role-badge').textContent()).toMatch(/host/i);
 
     // The host writes a file.
@@ -145,5 +146,10 @@ describe('teams and access in the browser', () => {
     // A link that leads nowhere gets its own page, not a blank screen.
     await guest.page.goto(`${base}/invite/${'A'.repeat(43)}`);
     await guest.page.getByTestId('invite-dead-not_found').waitFor();
+
+    // The room's own address does not let a stranger in: it is entered by invitation.
+    const stranger = await person(browser, DESKTOP);
+    await stranger.page.goto(roomUrl);
+    await stranger.page.getByTestId('room-gate').waitFor();
   });
 });

@@ -6,6 +6,7 @@ import { JoinForm } from './JoinForm';
 import { LoadingScreen } from './LoadingScreen';
 import { forgetSession, loadSession, loadSub, saveSession, sessionFromJoin, type RoomSession } from './session';
 import { navigate } from './routing';
+import { RoomGate } from './access/RoomGate';
 
 // The room (Yjs, Hocuspocus, and later the editor) is a separate chunk: the home page stays small.
 const RoomView = lazy(() => import('./RoomView'));
@@ -43,6 +44,8 @@ export function RoomPage({ roomId }: { roomId: string }) {
     navigate('/');
   }, [roomId]);
 
+  const onJoined = useCallback((session: RoomSession) => setState({ kind: 'ready', session }), []);
+
   const retry = () => {
     setState({ kind: 'loading' });
     setAttempt((n) => n + 1);
@@ -58,7 +61,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
     case 'error':
       return <ErrorPage title="Could not open the room" message={state.message} action={{ label: 'Try again', onClick: retry }} />;
     case 'join':
-      return <JoinForm room={state.room} onJoined={(session) => setState({ kind: 'ready', session })} />;
+      return (
+        // access (issue 5): workspace rooms are entered by membership or invite, not by this form
+        <RoomGate roomId={roomId} onJoined={onJoined}>
+          <JoinForm room={state.room} onJoined={onJoined} />
+        </RoomGate>
+      );
     case 'ready':
       return (
         <Suspense fallback={<LoadingScreen label="Opening the room…" />}>
