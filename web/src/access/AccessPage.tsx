@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { useTranslation } from '../i18n';
 import { LoadingScreen } from '../LoadingScreen';
 import type { AccessRoute } from './routes';
 
@@ -6,8 +7,9 @@ import type { AccessRoute } from './routes';
 const AccessApp = lazy(() => import('./AccessApp'));
 
 export function AccessPage({ route }: { route: AccessRoute }) {
+  const { t } = useTranslation('access');
   return (
-    <Suspense fallback={<LoadingScreen label="…" />}>
+    <Suspense fallback={<LoadingScreen label={t('common.loading')} />}>
       <AccessApp route={route} />
     </Suspense>
   );
