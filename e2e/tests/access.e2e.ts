@@ -19,7 +19,7 @@ async function shots(page: Page, name: string): Promise<void> {
 }
 
 describe('teams and access in the browser', () => {
-  it('E2E-ACCESS1 a host signs up and makes a class room; a guest waits in the lobby, is admitted read-only, and edits once promoted', async () => {
+  it('E2E-ACCESS1 a host signs up and makes a class room; a guest waits in the lobby, is admitted read-only, edits once promoted, is removed; refusal, audit and dead links have clear pages', async () => {
     const dataDir = tempDir();
     const port = await freePort();
     await startHubProcess(dataDir, { PORT: String(port) });
@@ -80,6 +80,7 @@ describe('teams and access in the browser', () => {
     await guest.page.goto(link);
     await guest.page.getByTestId('invite-landing').waitFor();
     await guest.page.getByTestId('invite-name').fill('Gyu');
+    await shots(guest.page, 'invite-landing');
     await guest.page.getByTestId('invite-accept').click();
     await guest.page.getByTestId('lobby-waiting').waitFor();
     // A reload keeps the waiting place (the one-use link itself is used up by now).
@@ -137,6 +138,21 @@ describe('teams and access in the browser', () => {
     await audit.getByTestId('audit-kind').selectOption('lobby');
     await audit.getByTestId('audit-apply').click();
     await expect.poll(() => audit.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['lobby.admit', 'lobby.wait']);
+
+    // Someone the host refuses gets a clear page.
+    await host.page.keyboard.press('Escape');
+    await host.page.getByTestId('room-invite-open').click();
+    await host.page.getByTestId('invite-create').click();
+    const link2 = await host.page.getByTestId('invite-link').inputValue();
+    await host.page.getByTestId('invite-done').click();
+    const other = await person(browser, PHONE);
+    await other.page.goto(link2);
+    await other.page.getByTestId('invite-name').fill('Rita');
+    await other.page.getByTestId('invite-accept').click();
+    await other.page.getByTestId('lobby-waiting').waitFor();
+    await host.page.getByTestId('lobby-entry').filter({ hasText: 'Rita' }).getByTestId('lobby-refuse').click({ timeout: 10_000 });
+    await other.page.getByTestId('lobby-refused').waitFor({ timeout: 40_000 });
+    await screenshot(other.page, 'access-refused-phone');
 
     // The account page lists the host's session.
     await host.page.goto(`${base}/account`);
