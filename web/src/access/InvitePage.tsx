@@ -10,7 +10,7 @@ import { navigate, roomPath } from '../routing';
 import { loadDisplayName, loadSub, saveDisplayName, saveSession, sessionFromJoin } from '../session';
 import { acceptInvite, me, pollLobby, previewInvite } from './accessApi';
 import { signInPath } from './routes';
-import { errorText, Link, MessagePage, FormError } from './ui';
+import { errorText, formatTime, Link, MessagePage, FormError } from './ui';
 
 type Preview = Awaited<ReturnType<typeof previewInvite>>;
 /** A waiting place survives a reload of the lobby page (this tab only). */
@@ -199,7 +199,7 @@ function InviteCard({ preview, user, here, onAccept, onError }: { preview: Previ
         <h1 id="invite-title">{preview.room.name}</h1>
         <p>{summary}</p>
         {preview.requireApproval && <p className="muted small">{t('invitePage.approvalNote')}</p>}
-        <p className="muted small">{t('invitePage.expires', { time: new Date(preview.expiresAt).toLocaleString(i18n.language) })}</p>
+        <p className="muted small">{t('invitePage.expires', { time: formatTime(preview.expiresAt, i18n.language) })}</p>
         {user ? (
           <p>{t('invitePage.asUser', { name: user.displayName })}</p>
         ) : preview.allowGuests ? (
