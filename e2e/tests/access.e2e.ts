@@ -167,5 +167,12 @@ describe('teams and access in the browser', () => {
     const stranger = await person(browser, DESKTOP);
     await stranger.page.goto(roomUrl);
     await stranger.page.getByTestId('room-gate').waitFor();
+
+    // In Korean, the pages speak Korean.
+    const ko = await browser.newContext({ viewport: PHONE, locale: 'ko-KR' });
+    const koPage = await ko.newPage();
+    await koPage.goto(`${base}/signin`);
+    await koPage.getByRole('heading', { name: 'CodeRoom 로그인' }).waitFor();
+    await screenshot(koPage, 'access-signin-ko-phone');
   });
 });
