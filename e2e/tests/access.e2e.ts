@@ -159,6 +159,16 @@ describe('teams and access in the browser', () => {
     await host.page.getByTestId('session-list').getByTestId('session-revoke').first().waitFor();
     await shots(host.page, 'account');
 
+    // The first account is the admin: the whole log, sign-ups included.
+    await host.page.getByTestId('nav-audit').click();
+    await host.page.locator('[data-testid=audit-row][data-action="auth.signup"]').waitFor();
+    await screenshot(host.page, 'access-audit-all-desktop');
+
+    // The dashboard lists the room with its kind and approval.
+    await host.page.getByTestId('nav-workspaces').click();
+    await host.page.getByTestId('workspace-link').click();
+    await host.page.getByTestId('room-item').filter({ hasText: 'Lesson 1' }).filter({ hasText: /Class.*approves/ }).waitFor();
+
     // A link that leads nowhere gets its own page, not a blank screen.
     await guest.page.goto(`${base}/invite/${'A'.repeat(43)}`);
     await guest.page.getByTestId('invite-dead-not_found').waitFor();
