@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
@@ -163,6 +164,11 @@ describe('teams and access in the browser', () => {
     await host.page.getByTestId('nav-audit').click();
     await host.page.locator('[data-testid=audit-row][data-action="auth.signup"]').waitFor();
     await screenshot(host.page, 'access-audit-all-desktop');
+    const [download] = await Promise.all([host.page.waitForEvent('download'), host.page.getByTestId('audit-export-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^coderoom-audit-.*\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toBe('id,at,time,roomId,workspaceId,actor,actorName,action,target,detail');
+    expect(csv).toContain('auth.signup');
 
     // The dashboard lists the room with its kind and approval.
     await host.page.getByTestId('nav-workspaces').click();
