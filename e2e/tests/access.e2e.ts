@@ -53,6 +53,9 @@ describe('teams and access in the browser', () => {
     await host.page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
     const roomUrl = host.page.url();
     expect(await host.page.getByTestId('role-badge').textContent()).toMatch(/host/i);
+    // Its address is no invite link (invites are made in the people panel).
+    await host.page.getByTestId('people-open').waitFor();
+    await expect.poll(() => host.page.getByTestId('copy-invite').count()).toBe(0);
 
     // The host writes a file.
     await host.page.getByTestId('new-file-button').click();

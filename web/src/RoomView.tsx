@@ -191,8 +191,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <ConnectionStatus info={connection} onRetry={conn.retryNow} />
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
-        <RoomAccessControls keeper={keeper} />
-        <CopyInviteButton roomId={roomId} />
+        <RoomAccessControls keeper={keeper} linkInvite={<CopyInviteButton roomId={roomId} />} />
         <div className="me" aria-label={`You are ${session.displayName}, ${session.role}`}>
           <span className="dot" style={{ background: me.color }} aria-hidden="true" />
           <span className="me-name">{session.displayName}</span>

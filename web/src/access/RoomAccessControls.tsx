@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { canEdit, RoleSchema, RoomResponseSchema, type LobbyEntry, type Participant, type Role, type RoomKind } from '@coderoom/shared/client';
-import { call } from '../api';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { canEdit, RoleSchema, type LobbyEntry, type Participant, type Role, type RoomKind } from '@coderoom/shared/client';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { Icon } from '../Icon';
 import { useTranslation } from '../i18n';
@@ -9,6 +8,7 @@ import { useStore } from '../useStore';
 import { changeRole, decideLobby, listLobby, listParticipants, removeParticipant } from './accessApi';
 import { AuditView } from './AuditView';
 import { InviteDialog } from './InviteDialog';
+import { useRoomAccess } from './useRoomAccess';
 import { errorText, MessagePage, Modal, FormError } from './ui';
 
 /** How often a host's page checks the lobby, in ms. */
@@ -21,13 +21,14 @@ const NOTICE_MS = 8000;
  * lobby queue with a count badge, role changes, removal, invites and the room's audit log) and
  * the notice shown when a host changes our role.
  */
-export function RoomAccessControls({ keeper }: { keeper: TokenKeeper }) {
+export function RoomAccessControls({ keeper, linkInvite }: { keeper: TokenKeeper; linkInvite: ReactNode }) {
   const { t } = useTranslation('access');
   const session = useStore(keeper.session);
   const host = session.role === 'host';
   const roomId = session.roomId;
   const [open, setOpen] = useState(false);
   const [waiting, setWaiting] = useState<LobbyEntry[]>([]);
+  const access = useRoomAccess(roomId);
 
   // Hosts watch the lobby (the badge), whether or not the panel is open.
   useEffect(() => {
@@ -69,7 +70,9 @@ export function RoomAccessControls({ keeper }: { keeper: TokenKeeper }) {
       <span className="visually-hidden" role="status">
         {host && waiting.length > 0 ? t('room.peopleWaiting', { count: waiting.length }) : ''}
       </span>
-      {open && <PeoplePanel keeper={keeper} host={host} waiting={waiting} onWaiting={setWaiting} onClose={() => setOpen(false)} />}
+      {/* A room of a workspace is entered by invite, so its address is no invite link. */}
+      {access?.joinByLink !== false && linkInvite}
+      {open && <PeoplePanel keeper={keeper} host={host} kind={access?.kind ?? 'review'} waiting={waiting} onWaiting={setWaiting} onClose={() => setOpen(false)} />}
       <RoleNotice role={session.role} />
     </>
   );
@@ -101,17 +104,17 @@ function RoleNotice({ role }: { role: Role }) {
 interface PanelProps {
   keeper: TokenKeeper;
   host: boolean;
+  kind: RoomKind;
   waiting: LobbyEntry[];
   onWaiting: (w: LobbyEntry[]) => void;
   onClose: () => void;
 }
 
-function PeoplePanel({ keeper, host, waiting, onWaiting, onClose }: PanelProps) {
+function PeoplePanel({ keeper, host, kind, waiting, onWaiting, onClose }: PanelProps) {
   const { t } = useTranslation('access');
   const session = useStore(keeper.session);
   const roomId = session.roomId;
   const [people, setPeople] = useState<Participant[] | null>(null);
-  const [kind, setKind] = useState<RoomKind>('review');
   const [error, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Participant | null>(null);
   const [dialog, setDialog] = useState<'invite' | 'audit' | null>(null);
@@ -120,7 +123,6 @@ function PeoplePanel({ keeper, host, waiting, onWaiting, onClose }: PanelProps) 
     try {
       const token = await keeper.token();
       setPeople(await listParticipants(roomId, token));
-      setKind((await call(RoomResponseSchema, 'GET', `/api/rooms/${encodeURIComponent(roomId)}`)).access.kind);
     } catch (err) {
       setError(errorText(t, err));
     }
