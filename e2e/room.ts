@@ -33,3 +33,9 @@ export async function editorText(page: Page): Promise<string> {
       .join('\n'),
   );
 }
+
+/** Opens a file from the file list and waits for its editor. */
+export async function openFile(page: Page, path: string): Promise<void> {
+  await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();
+  await page.locator('[data-testid=editor] .cm-content').waitFor();
+}

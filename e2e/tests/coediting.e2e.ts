@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
+import { editorText, openFile } from '../room.js';
 import { freePort, startHubProcess } from '../hub.js';
-import { editorText } from '../room.js';
-
-async function openFile(page: Page, path: string): Promise<void> {
-  await page.locator(`[data-testid=file-item][data-path="${path}"]`).click();
-  await page.locator('[data-testid=editor] .cm-content').waitFor();
-}
 
 async function joinAs(page: Page, url: string, name: string, viewer = false): Promise<void> {
   await page.goto(url);

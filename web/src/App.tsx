@@ -7,6 +7,7 @@ import { useTranslation } from './i18n';
 import { OfflinePage } from './pwa/OfflinePage';
 import { UpdatePrompt } from './pwa/UpdatePrompt';
 import { useOnline } from './pwa/useOnline';
+import { AccessPage } from './access/AccessPage';
 
 /** The page for the current URL, and the service worker's update prompt over it. */
 export function App() {
@@ -36,6 +37,8 @@ function Page() {
     case 'room':
       // key: a different room is a fresh page (state, connection and all).
       return <RoomPage key={route.roomId} roomId={route.roomId} />;
+    case 'access':
+      return <AccessPage route={route.route} />;
     case 'not-found':
       return <ErrorPage title={t('page.notFoundTitle')} message={t('page.notFoundMessage')} />;
   }

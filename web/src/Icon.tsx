@@ -9,6 +9,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   check: 'M5 12l5 5 9-10',
   file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  people: 'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20a6 6 0 0 1 12 0M16 5a3 3 0 0 1 0 6M21 20a6 6 0 0 0-4-5.6',
   video: 'M3 7h12v10H3zM15 10l6-3v10l-6-3',
   terminal: 'M4 5h16v14H4zM7 9l3 3-3 3M12 15h5',
   splitRow: 'M4 5h16v14H4zM12 5v14',

@@ -6,6 +6,7 @@ import { Store } from './Store';
 import type { TokenKeeper } from './TokenKeeper';
 import { FileSession, type AwarenessUser } from './FileSession';
 import { ViewStateSchema, type ViewState } from './review/viewState';
+import { parseAccessNotice } from './access/roleNotice';
 
 /** What the header shows about the socket. */
 export interface ConnectionInfo {
@@ -134,6 +135,11 @@ export class RoomConnection {
       onSynced: () => {
         this.filesLoaded.set(true);
         this.updateConnection();
+      },
+      // access (issue 5): a host changed our role; editors become read-only or editable at once (PART3)
+      onStateless: ({ payload }) => {
+        const role = parseAccessNotice(payload);
+        if (role) keeper.setRole(role);
       },
     });
     this.index.attach();

@@ -8,6 +8,7 @@ import { forgetSession, loadSession, loadSub, saveSession, sessionFromJoin, type
 import { navigate } from './routing';
 import { errorMessage } from './errorMessage';
 import { useTranslation } from './i18n';
+import { RoomGate } from './access/RoomGate';
 
 // The room (Yjs, Hocuspocus, and later the editor) is a separate chunk: the home page stays small.
 const RoomView = lazy(() => import('./RoomView'));
@@ -46,6 +47,8 @@ export function RoomPage({ roomId }: { roomId: string }) {
     navigate('/');
   }, [roomId]);
 
+  const onJoined = useCallback((session: RoomSession) => setState({ kind: 'ready', session }), []);
+
   const retry = () => {
     setState({ kind: 'loading' });
     setAttempt((n) => n + 1);
@@ -61,7 +64,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
     case 'error':
       return <ErrorPage title={t('page.roomErrorTitle')} message={state.message} action={{ label: t('actions.tryAgain'), onClick: retry }} />;
     case 'join':
-      return <JoinForm room={state.room} onJoined={(session) => setState({ kind: 'ready', session })} />;
+      return (
+        // access (issue 5): workspace rooms are entered by membership or invite, not by this form
+        <RoomGate roomId={roomId} onJoined={onJoined}>
+          <JoinForm room={state.room} onJoined={onJoined} />
+        </RoomGate>
+      );
     case 'ready':
       return (
         <Suspense fallback={<LoadingScreen label={t('page.loadingRoom')} />}>

@@ -28,6 +28,7 @@ import { ThemePicker } from './ThemePicker';
 import { ShortcutSheet, useRoomShortcuts, type Panel } from './Shortcuts';
 import { workSplitRatio } from './prefs';
 import { PHONE_QUERY, TABLET_PORTRAIT_QUERY, useMediaQuery } from './useMediaQuery';
+import { RemovedPage, RoomAccessControls } from './access/RoomAccessControls';
 
 /** The call (mediasoup-client, simple-peer) loads only when someone opens it. */
 const CallPanel = lazy(() => import('./call/CallPanel'));
@@ -193,6 +194,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
     await api.deleteFile(roomId, await keeper.token(), path);
   };
 
+  if (fatal?.code === 'FORBIDDEN') return <RemovedPage />; // access (issue 5): a host removed us
   if (fatal) {
     const title = t(fatal.code === 'NOT_FOUND' ? 'fatal.notFound' : fatal.code === 'FORBIDDEN' ? 'fatal.forbidden' : 'fatal.rejected');
     const message = fatal.message ? t('fatal.messageWithReason', { reason: fatal.message }) : t('fatal.message');
@@ -223,7 +225,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
         <ConnectionStatus info={connection} onRetry={conn.retryNow} />
         <SyncStatus unsynced={unsynced} offline={connection.state === 'disconnected'} />
         <div className="header-spacer" />
-        <CopyInviteButton roomId={roomId} />
+        <RoomAccessControls keeper={keeper} linkInvite={<CopyInviteButton roomId={roomId} />} />
         {!phone && <LanguagePicker />}
         {!phone && <ThemePicker />}
         <div className="me" aria-label={t('header.me', { name: session.displayName, role: t(`roles.${session.role}`) })}>

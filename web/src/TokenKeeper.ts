@@ -1,6 +1,8 @@
 import { ApiError, joinRoom, refreshToken } from './api';
 import { saveSession, sessionFromJoin, type RoomSession } from './session';
 import { Store } from './Store';
+import { enterRoom } from './access/accessApi';
+import type { Role } from '@coderoom/shared/client';
 
 /** Fraction of a token's life after which it is refreshed. */
 const REFRESH_AT_FRACTION = 2 / 3;
@@ -43,6 +45,12 @@ export class TokenKeeper {
     return this.inflight;
   }
 
+  /** A host changed our role (the server told us): take it up now; the next token carries it. */
+  setRole(role: Role): void {
+    const s = this.session.get();
+    if (s.role !== role) this.update({ ...s, role });
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -73,7 +81,14 @@ export class TokenKeeper {
 
   /** The token expired (e.g. the laptop slept): join again as the same person. */
   private async rejoin(s: RoomSession): Promise<void> {
-    const res = await joinRoom(s.roomId, { displayName: s.displayName, role: s.role === 'viewer' ? 'viewer' : 'editor', sub: s.sub });
+    let res;
+    try {
+      res = await joinRoom(s.roomId, { displayName: s.displayName, role: s.role === 'viewer' ? 'viewer' : 'editor', sub: s.sub });
+    } catch (err) {
+      // access (issue 5): a workspace room is not joined by link; a signed-in member enters it
+      if (!(err instanceof ApiError && err.code === 'FORBIDDEN') || !s.sub.startsWith('user:')) throw err;
+      res = await enterRoom(s.roomId);
+    }
     this.update(sessionFromJoin(res, s.displayName));
   }
 

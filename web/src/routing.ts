@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { parseAccessRoute, type AccessRoute } from './access/routes';
 
 // Client-side routing with the History API: `/` and `/r/<roomId>`. The server serves
 // index.html for /r/*, so every route also works on a reload or a pasted link.
@@ -6,13 +7,16 @@ import { useSyncExternalStore } from 'react';
 const NAVIGATE_EVENT = 'coderoom:navigate';
 
 /** The routes of the app. */
-export type Route = { page: 'home' } | { page: 'room'; roomId: string } | { page: 'not-found' };
+export type Route = { page: 'home' } | { page: 'room'; roomId: string } | { page: 'access'; route: AccessRoute } | { page: 'not-found' };
 
 /** Parses a pathname into a route. */
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'home' };
   const m = /^\/r\/([^/]+)\/?$/.exec(pathname);
   if (m) return { page: 'room', roomId: decodeURIComponent(m[1]!) };
+  // access (issue 5): sign-in, account, workspaces, invites, audit
+  const access = parseAccessRoute(pathname, location.search);
+  if (access) return { page: 'access', route: access };
   return { page: 'not-found' };
 }
 
