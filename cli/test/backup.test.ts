@@ -40,10 +40,15 @@ function rows(file: string, table: string): unknown[] {
   }
 }
 
-/** Every path under `dir` (relative), with what it is and its content or link target. */
+/**
+ * Every path under `dir` (relative), with what it is and its content or link target. The write-back's
+ * temporary files (`.<name>.<hex>.coderoom-tmp`, renamed into place a moment later) are not state:
+ * the backup skips them, and so does this listing, taken while a writer types.
+ */
 function tree(dir: string, rel = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(join(dir, rel)).sort()) {
+    if (/^\..*\.coderoom-tmp$/.test(name)) continue;
     const r = rel ? `${rel}/${name}` : name;
     const st = lstatSync(join(dir, r));
     if (st.isSymbolicLink()) out[r] = `link ${readlinkSync(join(dir, r))}`;
