@@ -194,6 +194,8 @@ export class Api {
       await rename(fromDisk, toDisk);
     }
     await this.evict(toDoc);
+    // Appends of the closed editors may still be on their way to the log (WAL3).
+    await this.d.durableLog.settle(fromDoc);
     await this.d.documents.delete(toDoc);
     await this.d.documents.copy(fromDoc, toDoc);
     this.d.durableLog.detach(fromDoc);
@@ -221,6 +223,7 @@ export class Api {
     await unlink(await this.d.workspace.resolve(id, path)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+    await this.d.durableLog.settle(docName);
     await this.d.documents.delete(docName);
     await this.d.fileIndex.update(id, (map) => map.delete(path));
     await this.evict(docName);

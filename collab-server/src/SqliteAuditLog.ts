@@ -1,8 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { AuditEvent, AuditSink } from '@coderoom/shared';
+import type { AuditEvent, AuditLog } from '@coderoom/shared';
 
 /** The audit log in SQLite: append-only, one row per act. */
-export class SqliteAuditLog implements AuditSink {
+export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   private readonly byRoom;
 
@@ -17,8 +17,11 @@ export class SqliteAuditLog implements AuditSink {
     this.insert.run(e.at, e.roomId, e.actor, e.actorName, e.action, e.target, e.detail ? JSON.stringify(e.detail) : null);
   }
 
+  /** Appends are committed synchronously: nothing to wait for. */
+  async flush(): Promise<void> {}
+
   /** The newest events of a room, newest first. */
-  recent(roomId: string, limit = 100): AuditEvent[] {
+  async recent(roomId: string, limit = 100): Promise<AuditEvent[]> {
     return this.byRoom.all(roomId, limit).map((r) => ({
       at: r.at,
       roomId: r.room_id,

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DocumentStore, StoredDocument } from './DocumentStore.js';
 
-/** DocumentStore on SQLite (WAL): each append is its own committed transaction. */
+/** DocumentStore on SQLite (WAL): each append is its own transaction, committed before `append` returns. */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts;
 
@@ -44,7 +44,7 @@ export class SqliteDocumentStore implements DocumentStore {
     })();
   }
 
-  append(name: string, update: Uint8Array): number {
+  async append(name: string, update: Uint8Array): Promise<number> {
     return this.db.transaction((): number => {
       const seq = this.lastSeq(name) + 1;
       this.stmts.insertUpdate.run(name, seq, update);

@@ -20,3 +20,11 @@ export interface AuditEvent {
 export interface AuditSink {
   append(event: AuditEvent): void;
 }
+
+/** An audit log kept in a database: appended to, flushed, and read back. */
+export interface AuditLog extends AuditSink {
+  /** Resolves once every event appended so far is stored (or has failed and been logged). */
+  flush(): Promise<void>;
+  /** The newest events of a room, newest first. */
+  recent(roomId: string, limit?: number): Promise<AuditEvent[]>;
+}

@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './origin.js';
 export * from './upgrade.js';
 export * from './metrics.js';
+export * from './PgAuditLog.js';

@@ -1,0 +1,190 @@
+import pg from 'pg';
+
+/** A PostgreSQL migration: its version and the SQL that brings the schema to it. */
+interface PgMigration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * PostgreSQL schema history; append only. It mirrors the SQLite schema (Database.ts) version by
+ * version. Times are ms since the epoch (BIGINT); `ord` columns keep insertion order where SQLite
+ * uses its rowid.
+ */
+const PG_MIGRATIONS: PgMigration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE rooms (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE files (
+        room_id TEXT NOT NULL REFERENCES rooms(id),
+        path TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (room_id, path)
+      );
+      CREATE TABLE doc_snapshots (
+        name TEXT PRIMARY KEY,
+        state BYTEA NOT NULL,
+        upto_seq BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE doc_updates (
+        name TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (name, seq)
+      );
+      CREATE TABLE audit (
+        id BIGSERIAL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        room_id TEXT,
+        actor TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail JSONB
+      );
+      CREATE INDEX audit_room_at ON audit(room_id, at);
+    `,
+  },
+  {
+    // Accounts: identity (users) apart from credentials, so other sign-in kinds can be added.
+    version: 2,
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        ord BIGSERIAL NOT NULL,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        is_admin BOOLEAN NOT NULL DEFAULT false,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE credentials (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        hash BYTEA NOT NULL,
+        salt BYTEA NOT NULL,
+        params TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, kind)
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        ord BIGSERIAL NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        user_agent TEXT,
+        revoked_at BIGINT
+      );
+      CREATE INDEX sessions_user ON sessions(user_id, created_at);
+    `,
+  },
+];
+
+/** The newest PostgreSQL schema version this code knows. */
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+
+/** Advisory lock key held while migrating ('CRmg' as an int): nodes starting together migrate one at a time. */
+const MIGRATION_LOCK_KEY = 0x43526d67;
+/** Most connections one process keeps to PostgreSQL. */
+export const DEFAULT_PG_POOL_MAX = 10;
+/** Give up opening a connection after this long. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** OID of BIGINT (int8). */
+const INT8_OID = 20;
+
+/** Type parsers: BIGINT columns (ms times, seqs, ids) come back as numbers, not strings. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Opens a connection pool to `url` (postgres://...). Connecting happens on first use. */
+export function createPool(url: string, max = DEFAULT_PG_POOL_MAX): pg.Pool {
+  return new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: TYPES, application_name: 'coderoom' });
+}
+
+/** What a migration run did. */
+export interface MigrationResult {
+  /** Schema version before. */
+  from: number;
+  /** Schema version after. */
+  to: number;
+}
+
+/**
+ * Brings the PostgreSQL schema up to `target` (default: the newest). Versions are recorded in
+ * `schema_migrations`; each migration runs in its own transaction; a session advisory lock makes
+ * nodes that start at the same time migrate one after the other (the later ones find nothing to do).
+ */
+export async function migratePostgres(pool: pg.Pool, target = PG_SCHEMA_VERSION): Promise<MigrationResult> {
+  if (!Number.isInteger(target) || target < 1 || target > PG_SCHEMA_VERSION) throw new Error(`no schema version ${target} (1..${PG_SCHEMA_VERSION})`);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      const from = rows[0]?.v ?? 0;
+      if (from > PG_SCHEMA_VERSION) throw new Error(`database schema ${from} is newer than this build (${PG_SCHEMA_VERSION})`);
+      let to = from;
+      for (const m of PG_MIGRATIONS) {
+        if (m.version <= from || m.version > target) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+        to = m.version;
+      }
+      return { from, to };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs `fn` inside a transaction on one pooled connection; rolls back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** SQLSTATE of a unique-constraint violation. */
+export const UNIQUE_VIOLATION = '23505';
+
+/** Whether `err` is a PostgreSQL unique violation. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+}
+
+/** A Uint8Array as a Buffer over the same memory (what `pg` sends as BYTEA). */
+export function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
