@@ -79,7 +79,7 @@ export class CollabServer {
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog)],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, logger.child({ component: 'Authorizer' })), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' }))],
     });
     fileIndex.attach(this.hocuspocus);
     this.api = new Api({ config, logger, rooms: this.rooms, documents: this.documents, durableLog: this.durableLog, fileIndex, workspace, workspaceSync: this.workspaceSync, gitImport, hocuspocus: this.hocuspocus, issuer, verifier: this.verifier, audit: this.audit });

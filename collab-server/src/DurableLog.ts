@@ -26,6 +26,8 @@ interface LogState {
   applyingLogged: boolean;
   /** A background append failed: the document holds something the log lacks, until the next compaction. */
   logGap: boolean;
+  /** The compaction closing a gap, which client appends wait for. */
+  closingGap: Promise<void> | null;
   listener: (update: Uint8Array, origin: unknown) => void;
 }
 
@@ -39,10 +41,9 @@ export interface DurableLogOptions {
 /**
  * Hocuspocus extension that keeps every document's durable update log (SPEC DOC2, DOC4, WAL1-4).
  *
- * A client's update is written ahead: `WriteAheadQueue` hands it to `writeAhead()` before
- * Hocuspocus handles the message; it is appended to the store (awaited, committed), and only
- * then applied to the Y.Doc, here, with the connection as transaction origin, which broadcasts
- * it. Hocuspocus then applies the same bytes again (a no-op for Yjs) and sends `SyncStatus`: so
+ * A client's update is written ahead: `WriteAheadQueue` hands it to `appendAhead()` before
+ * Hocuspocus handles the message; once the store has committed it, `applyAhead()` applies it to
+ * the Y.Doc, with the connection as transaction origin, which broadcasts it. Hocuspocus then applies the same bytes again (a no-op for Yjs) and sends `SyncStatus`: so
  * an acknowledged update, and any update another client has seen, is in the log.
  *
  * Updates the server makes itself (workspace merges, the file index) are logged from the Y.Doc
@@ -77,6 +78,7 @@ export class DurableLog implements Extension {
       compactionScheduled: false,
       applyingLogged: false,
       logGap: false,
+      closingGap: null,
       listener: (update, origin) => {
         if (origin === LOAD_ORIGIN || state.applyingLogged) return;
         this.logServerUpdate(documentName, state, update);
@@ -114,19 +116,31 @@ export class DurableLog implements Extension {
   }
 
   /**
-   * WAL1: appends a client's update to the log and, once it is committed, applies it to the
-   * document with `origin` (the Hocuspocus connection) as transaction origin. Throws, without
-   * applying anything, when the append fails: the message then fails and is never acknowledged.
+   * WAL1, first half: starts appending a client's update to the log; resolves with its seq once
+   * committed. Appends start in call order, so the log keeps each connection's order, and while
+   * one commits the next ones gather into the store's next batch (group commit).
    */
-  async writeAhead(document: Y.Doc, documentName: string, update: Uint8Array, origin: object): Promise<void> {
+  async appendAhead(document: Y.Doc, documentName: string, update: Uint8Array): Promise<number> {
     const state = this.docs.get(documentName);
     if (!state || state.doc !== document) throw Object.assign(new Error('document is not open for writing'), { reason: 'UNAVAILABLE: document is not open for writing' });
-    // A failed background append left a gap: close it with a snapshot before logging anything newer (WAL4).
-    if (state.logGap) await this.compact(documentName, state);
+    if (state.logGap || state.closingGap) {
+      // A failed background append left a gap: close it with a snapshot before logging anything newer (WAL4).
+      state.closingGap ??= this.compact(documentName, state).finally(() => (state.closingGap = null));
+      await state.closingGap;
+    }
     const start = process.hrtime.bigint();
     const seq = await this.track(documentName, this.store.append(documentName, update));
     appendHistogram.observe(secondsSince(start));
-    if (this.docs.get(documentName) !== state) return; // unloaded meanwhile: the next load replays it from the log
+    return seq;
+  }
+
+  /**
+   * WAL1, second half: applies a client's update that is in the log at `seq` to the document,
+   * with `origin` (the Hocuspocus connection) as transaction origin, which broadcasts it.
+   */
+  applyAhead(document: Y.Doc, documentName: string, update: Uint8Array, origin: object, seq: number): void {
+    const state = this.docs.get(documentName);
+    if (!state || state.doc !== document) return; // unloaded meanwhile: the next load replays it from the log
     state.applyingLogged = true;
     try {
       Y.applyUpdate(document, update, origin);
