@@ -125,20 +125,29 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
+/** What `usePostgres()` gives a test file. */
+export interface PostgresForFile {
+  /** Creates a fresh, empty database and gives its URL. */
+  (): Promise<string>;
+  /** The file's server (e.g. to stop it in a test about PostgreSQL going away). */
+  server(): PostgresServer;
+}
+
 /**
  * One PostgreSQL server for the calling test file: started before its first test, stopped after
  * its last. Each call of the returned function creates a fresh, empty database and gives its URL.
  */
-export function usePostgres(): () => Promise<string> {
-  let server: PostgresServer | null = null;
+export function usePostgres(): PostgresForFile {
+  let running: PostgresServer | null = null;
   beforeAll(async () => {
-    server = await startPostgres();
+    running = await startPostgres();
   }, START_TIMEOUT_MS + 10_000);
   afterAll(async () => {
-    await server?.stop();
+    await running?.stop();
   }, STOP_TIMEOUT_MS + 5_000);
-  return () => {
-    if (!server) throw new Error('usePostgres(): the server is not running (call it at the top level of a test file)');
-    return server.createDatabase();
+  const server = (): PostgresServer => {
+    if (!running) throw new Error('usePostgres(): the server is not running (call it at the top level of a test file)');
+    return running;
   };
+  return Object.assign(() => server().createDatabase(), { server });
 }
