@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { formatDocName } from '@coderoom/shared';
 import { acknowledged, connect, createFile, tempDir } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { CLI_BIN, startHubProcess } from './hubProcess.js';
 
-const run = promisify(execFile);
 const database = usePostgres();
 
 /** Runs the CLI with `env` (and a password on stdin when given). */
