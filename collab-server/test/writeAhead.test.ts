@@ -17,6 +17,18 @@ async function pgServer() {
   return { ...server, sql };
 }
 
+/** A hub on PostgreSQL with a room, one file, and two synced clients of it: the host `a` and an editor `b`. */
+async function editing(path: string) {
+  const server = await pgServer();
+  const { roomId, hostToken } = await createRoom(server.url);
+  await createFile(server.url, roomId, path, hostToken);
+  const name = formatDocName({ roomId, kind: 'file', path });
+  const a = connect(server.wsUrl, name, hostToken);
+  const b = connect(server.wsUrl, name, await joinRoom(server.url, roomId, 'Bea'));
+  await Promise.all([a.synced, b.synced]);
+  return { ...server, roomId, name, a, b };
+}
+
 /** The text of a document as PostgreSQL holds it right now (snapshot + log). */
 async function storedText(sql: pg.Client, name: string): Promise<string> {
   const doc = new Y.Doc();
@@ -47,12 +59,7 @@ async function slowLog(sql: pg.Client, seconds: number): Promise<void> {
 
 describe('write-ahead log on PostgreSQL (WAL)', () => {
   it('WAL1 an update is committed in PostgreSQL before its acknowledgement, even when commits are slow', async () => {
-    const { url, wsUrl, sql } = await pgServer();
-    const { roomId, hostToken } = await createRoom(url);
-    await createFile(url, roomId, 'a.txt', hostToken);
-    const name = formatDocName({ roomId, kind: 'file', path: 'a.txt' });
-    const a = connect(wsUrl, name, hostToken);
-    await a.synced;
+    const { sql, name, a } = await editing('a.txt');
     await slowLog(sql, 0.3);
     const seen = atAcknowledgement(a, () => storedText(sql, name));
     a.text.insert(0, 'durable first');
@@ -64,13 +71,7 @@ describe('write-ahead log on PostgreSQL (WAL)', () => {
   });
 
   it('WAL2 other clients see an update only once it is in PostgreSQL', async () => {
-    const { url, wsUrl, sql } = await pgServer();
-    const { roomId, hostToken } = await createRoom(url);
-    await createFile(url, roomId, 'b.txt', hostToken);
-    const name = formatDocName({ roomId, kind: 'file', path: 'b.txt' });
-    const a = connect(wsUrl, name, hostToken);
-    const b = connect(wsUrl, name, await joinRoom(url, roomId, 'Bea'));
-    await Promise.all([a.synced, b.synced]);
+    const { sql, name, a, b } = await editing('b.txt');
     await slowLog(sql, 0.3);
     const storedWhenSeen = new Promise<string>((resolve, reject) => {
       b.text.observe(() => storedText(sql, name).then(resolve, reject));
@@ -81,13 +82,7 @@ describe('write-ahead log on PostgreSQL (WAL)', () => {
   });
 
   it('WAL4 an update PostgreSQL refuses is neither acknowledged nor applied; the client reconnects and it is stored once PostgreSQL accepts again', async () => {
-    const { url, wsUrl, sql } = await pgServer();
-    const { roomId, hostToken } = await createRoom(url);
-    await createFile(url, roomId, 'c.txt', hostToken);
-    const name = formatDocName({ roomId, kind: 'file', path: 'c.txt' });
-    const a = connect(wsUrl, name, hostToken);
-    const b = connect(wsUrl, name, await joinRoom(url, roomId, 'Bo'));
-    await Promise.all([a.synced, b.synced]);
+    const { sql, name, a, b } = await editing('c.txt');
     a.text.insert(0, 'kept ');
     await acknowledged(a.provider);
     await waitFor(() => b.text.toString() === 'kept ');
@@ -106,13 +101,9 @@ describe('write-ahead log on PostgreSQL (WAL)', () => {
   });
 
   it('AUTH2 a viewer edit is never stored in PostgreSQL', async () => {
-    const { url, wsUrl, sql } = await pgServer();
-    const { roomId, hostToken } = await createRoom(url);
-    await createFile(url, roomId, 'v.txt', hostToken);
-    const name = formatDocName({ roomId, kind: 'file', path: 'v.txt' });
-    const editor = connect(wsUrl, name, hostToken);
+    const { url, wsUrl, sql, roomId, name, a: editor } = await editing('v.txt');
     const viewer = connect(wsUrl, name, await joinRoom(url, roomId, 'Vera', 'viewer'));
-    await Promise.all([editor.synced, viewer.synced]);
+    await viewer.synced;
     viewer.text.insert(0, 'VIEWER WAS HERE ');
     await new Promise((r) => setTimeout(r, 300));
     expect(viewer.provider.unsyncedChanges).toBeGreaterThan(0);

@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './ports.js';
 
 /** Debian's PostgreSQL 15 binaries (`postgresql` in scripts/setup). */
 export const POSTGRES_BIN_DIR = '/usr/lib/postgresql/15/bin';
@@ -24,17 +24,6 @@ export interface PostgresServer {
   createDatabase(): Promise<string>;
   /** Stops the server (by its PID) and removes its directory; idempotent. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created by Debian's package). */
