@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createPool, hashPassword, loadCollabConfig, migratePostgres, openDatabase, openStorage, PG_SCHEMA_VERSION, SCHEMA_VERSION, type Storage } from '@coderoom/collab-server';
-import { RoleSchema, RoomNameSchema, RoomIdSchema, DisplayNameSchema, EmailSchema, PasswordSchema, TokenIssuer, BadRequestError, ConflictError, NotFoundError, createLogger, type Role } from '@coderoom/shared';
+import { hashPassword, loadCollabConfig, migratePostgres, openDatabase, openStorage, PG_SCHEMA_VERSION, SCHEMA_VERSION, type Storage } from '@coderoom/collab-server';
+import { RoleSchema, RoomNameSchema, RoomIdSchema, DisplayNameSchema, EmailSchema, PasswordSchema, TokenIssuer, BadRequestError, ConflictError, NotFoundError, createLogger, createPgPool, type Role } from '@coderoom/shared';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -110,7 +110,7 @@ export async function migrate(env: Record<string, string | undefined>, opts: { t
   }
   const target = opts.to === undefined ? PG_SCHEMA_VERSION : Number(opts.to);
   if (!Number.isInteger(target) || target < 1 || target > PG_SCHEMA_VERSION) throw new BadRequestError(`--to: a schema version from 1 to ${PG_SCHEMA_VERSION}`);
-  const pool = createPool(config.DATABASE_URL, 1);
+  const pool = createPgPool(config.DATABASE_URL, 1);
   try {
     const { from, to } = await migratePostgres(pool, target);
     return from === to ? `postgres: schema version ${to}, up to date` : `postgres: schema version ${from} -> ${to}`;

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /** A PostgreSQL migration: its version and the SQL that brings the schema to it. */
 interface PgMigration {
@@ -93,25 +93,6 @@ export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.versio
 
 /** Advisory lock key held while migrating ('CRmg' as an int): nodes starting together migrate one at a time. */
 const MIGRATION_LOCK_KEY = 0x43526d67;
-/** Most connections one process keeps to PostgreSQL. */
-export const DEFAULT_PG_POOL_MAX = 10;
-/** Give up opening a connection after this long. */
-const CONNECT_TIMEOUT_MS = 10_000;
-
-/** OID of BIGINT (int8). */
-const INT8_OID = 20;
-
-/** Type parsers: BIGINT columns (ms times, seqs, ids) come back as numbers, not strings. */
-const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
-/** Opens a connection pool to `url` (postgres://...). Connecting happens on first use. */
-export function createPool(url: string, max = DEFAULT_PG_POOL_MAX): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: TYPES, application_name: 'coderoom' });
-}
-
 /** What a migration run did. */
 export interface MigrationResult {
   /** Schema version before. */

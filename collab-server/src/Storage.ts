@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { PgAuditLog, type AuditLog, type Logger } from '@coderoom/shared';
+import { PgAuditLog, createPgPool, type AuditLog, type Logger } from '@coderoom/shared';
 import type { CollabConfig } from './config.js';
 import { openDatabase } from './Database.js';
 import type { DocumentStore } from './DocumentStore.js';
@@ -14,7 +14,7 @@ import { SqliteAuditLog } from './SqliteAuditLog.js';
 import { PgDocumentStore } from './PgDocumentStore.js';
 import { PgRoomStore } from './PgRoomStore.js';
 import { PgAccountStore } from './PgAccountStore.js';
-import { createPool, migratePostgres } from './Postgres.js';
+import { migratePostgres } from './Postgres.js';
 
 /** How long a readiness probe of the database may take. */
 const STORAGE_CHECK_TIMEOUT_MS = 2000;
@@ -40,7 +40,7 @@ export interface Storage {
  */
 export async function openStorage(config: CollabConfig, logger: Logger): Promise<Storage> {
   if (config.DATABASE_URL) {
-    const pool = createPool(config.DATABASE_URL, config.PG_POOL_MAX);
+    const pool = createPgPool(config.DATABASE_URL, config.PG_POOL_MAX);
     // An idle client's error (e.g. the server restarted) must not crash the process; the pool replaces it.
     pool.on('error', (err) => logger.warn({ err: err.message }, 'pool | idle connection error'));
     try {
@@ -98,7 +98,7 @@ function postgresStorage(pool: pg.Pool, logger: Logger): Storage {
     },
     close() {
       closing ??= (async () => {
-        await Promise.race([audit.flush(), new Promise((r) => setTimeout(r, AUDIT_FLUSH_TIMEOUT_MS).unref())]);
+        await audit.flush(AUDIT_FLUSH_TIMEOUT_MS);
         audit.close();
         await pool.end();
       })();

@@ -2,7 +2,7 @@ export { CollabServer, type UpgradeHandler, type Closable, type ReadinessCheck, 
 export { MAX_DOCUMENTS_PER_SOCKET, MAX_UNAUTHENTICATED_BYTES } from './SocketGuard.js';
 export { loadCollabConfig, type CollabConfig } from './config.js';
 export { openDatabase, SCHEMA_VERSION } from './Database.js';
-export { createPool, migratePostgres, PG_SCHEMA_VERSION, DEFAULT_PG_POOL_MAX, type MigrationResult } from './Postgres.js';
+export { migratePostgres, PG_SCHEMA_VERSION, type MigrationResult } from './Postgres.js';
 export { openStorage, type Storage } from './Storage.js';
 export { PgDocumentStore } from './PgDocumentStore.js';
 export { PgRoomStore } from './PgRoomStore.js';

@@ -1,11 +1,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createPool, migratePostgres, PG_SCHEMA_VERSION, PgAccountStore, PgDocumentStore, PgRoomStore, hashPassword } from '../src/index.js';
+import { migratePostgres, PG_SCHEMA_VERSION, PgAccountStore, PgDocumentStore, PgRoomStore, hashPassword } from '../src/index.js';
+import { createPgPool } from '@coderoom/shared';
 import { usePostgres } from '../../shared/test/postgres.js';
 
 const database = usePostgres();
 
 async function pool(max = 4) {
-  const p = createPool(await database(), max);
+  const p = createPgPool(await database(), max);
   onTestFinished(() => p.end());
   return p;
 }
@@ -44,7 +45,7 @@ describe('PostgreSQL schema migrations', () => {
 
   it('MIG2 nodes starting at once migrate one at a time (advisory lock): every run succeeds, each version is applied once', async () => {
     const url = await database();
-    const pools = Array.from({ length: 4 }, () => createPool(url, 2));
+    const pools = Array.from({ length: 4 }, () => createPgPool(url, 2));
     onTestFinished(() => Promise.all(pools.map((p) => p.end())).then(() => undefined));
     const results = await Promise.all(pools.map((p) => migratePostgres(p)));
     expect(results.filter((r) => r.from === 0)).toHaveLength(1);

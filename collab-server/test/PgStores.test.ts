@@ -1,17 +1,17 @@
 import { onTestFinished } from 'vitest';
-import { createPool, migratePostgres, PgAccountStore, PgDocumentStore, PgRoomStore } from '../src/index.js';
+import { migratePostgres, PgAccountStore, PgDocumentStore, PgRoomStore } from '../src/index.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { documentStoreContract } from './DocumentStore.contract.js';
 import { roomStoreContract } from './RoomStore.contract.js';
 import { accountStoreContract } from './AccountStore.contract.js';
 import { auditLogContract } from './AuditLog.contract.js';
-import { PgAuditLog, createLogger } from '@coderoom/shared';
+import { PgAuditLog, createLogger, createPgPool } from '@coderoom/shared';
 
 const database = usePostgres();
 
 /** A pool on a fresh, migrated database; closed when the test finishes. */
 async function freshPool() {
-  const pool = createPool(await database(), 4);
+  const pool = createPgPool(await database(), 4);
   onTestFinished(() => pool.end());
   await migratePostgres(pool);
   return pool;

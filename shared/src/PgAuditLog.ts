@@ -37,9 +37,15 @@ export class PgAuditLog implements AuditLog {
     if (!this.writing && !this.retryTimer) this.writing = this.drain();
   }
 
-  async flush(): Promise<void> {
+  /** Resolves once the queue is written, or after `timeoutMs` (while PostgreSQL is unreachable). */
+  async flush(timeoutMs = Infinity): Promise<void> {
     if (this.queue.length === 0 && !this.writing) return;
-    await new Promise<void>((resolve) => this.idle.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
   }
 
   async recent(roomId: string, limit = 100): Promise<AuditEvent[]> {

@@ -7,3 +7,4 @@ export * from './origin.js';
 export * from './upgrade.js';
 export * from './metrics.js';
 export * from './PgAuditLog.js';
+export * from './postgres.js';
