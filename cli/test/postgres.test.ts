@@ -54,7 +54,7 @@ describe('coderoom on PostgreSQL (DATABASE_URL)', () => {
     await acknowledged(c.provider);
 
     // The database goes away: the hub stays up and says it is not ready.
-    await database.server().stop();
+    await database.server().stop('fast');
     const lost = await fetch(`${hub.url}/readyz`);
     expect(lost.status).toBe(503);
     expect(((await lost.json()) as { reason: string }).reason).toMatch(/^storage: /);

@@ -1,9 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DocumentStore, StoredDocument } from './DocumentStore.js';
 
-/** DocumentStore on SQLite (WAL): each append is its own transaction, committed before `append` returns. */
+/**
+ * DocumentStore on SQLite (WAL). Appends made in one event-loop turn are committed together in
+ * one transaction at the end of that turn (group commit: one fsync for many writers); each
+ * `append` resolves once its transaction has committed.
+ */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts;
+  /** Appends waiting for this turn's commit. */
+  private pending: { name: string; update: Uint8Array; resolve: (seq: number) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.stmts = {
@@ -44,12 +50,32 @@ export class SqliteDocumentStore implements DocumentStore {
     })();
   }
 
-  async append(name: string, update: Uint8Array): Promise<number> {
-    return this.db.transaction((): number => {
-      const seq = this.lastSeq(name) + 1;
-      this.stmts.insertUpdate.run(name, seq, update);
-      return seq;
-    }).immediate();
+  append(name: string, update: Uint8Array): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ name, update, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  /** Group commit: every append of one event-loop turn goes into one transaction (one WAL fsync). */
+  private commitPending(): void {
+    const batch = this.pending.splice(0);
+    let seqs: number[];
+    try {
+      seqs = this.db
+        .transaction(() =>
+          batch.map((b) => {
+            const seq = this.lastSeq(b.name) + 1;
+            this.stmts.insertUpdate.run(b.name, seq, b.update);
+            return seq;
+          }),
+        )
+        .immediate();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(seqs[i]!));
   }
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
