@@ -47,8 +47,8 @@ export interface DurableLogOptions {
  * an acknowledged update, and any update another client has seen, is in the log.
  *
  * Updates the server makes itself (workspace merges, the file index) are logged from the Y.Doc
- * `update` event (SQLite commits inside `append`; PostgreSQL in the background). Compaction
- * into a snapshot runs later, off that path (DOC4).
+ * `update` event, in the background (WAL3). Compaction into a snapshot runs later, off that
+ * path (DOC4).
  */
 export class DurableLog implements Extension {
   readonly extensionName = 'DurableLog';
