@@ -14,6 +14,11 @@ const compactionsCounter = defineCounter({ name: 'collab_compactions_total', hel
 /** Transaction origin of updates replayed from storage (never logged again). */
 export const LOAD_ORIGIN = Symbol('coderoom:load');
 
+/** Whether Hocuspocus has destroyed (unloaded) this document. */
+export function isDestroyed(doc: Y.Doc): boolean {
+  return (doc as Y.Doc & { isDestroyed?: boolean }).isDestroyed !== false;
+}
+
 /** Per loaded document: what the log holds beyond the last snapshot. */
 interface LogState {
   doc: Y.Doc;
@@ -204,7 +209,9 @@ export class DurableLog implements Extension {
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
-    this.detach(documentName);
+    // A client may have brought the document back meanwhile: only the unloaded incarnation goes.
+    const state = this.docs.get(documentName);
+    if (state && isDestroyed(state.doc)) this.detach(documentName);
   }
 
   /** Stops logging a document (it is being deleted or renamed); its in-memory state is dropped. */
