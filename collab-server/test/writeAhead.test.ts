@@ -51,9 +51,10 @@ function atAcknowledgement<T>(c: TestClient, probe: () => Promise<T>): Promise<T
   });
 }
 
-/** Makes every insert into the update log take `seconds` longer (a slow disk, a busy server). */
+/** Makes every insert into the update log take `seconds` longer (a slow disk, a busy server); counts them in `log_inserts`. */
 async function slowLog(sql: pg.Client, seconds: number): Promise<void> {
-  await sql.query(`CREATE OR REPLACE FUNCTION slow_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NULL; END $$`);
+  await sql.query('CREATE TABLE log_inserts (at timestamptz DEFAULT now())');
+  await sql.query(`CREATE OR REPLACE FUNCTION slow_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO log_inserts DEFAULT VALUES; PERFORM pg_sleep(${seconds}); RETURN NULL; END $$`);
   await sql.query('CREATE TRIGGER slow_log BEFORE INSERT ON doc_updates FOR EACH STATEMENT EXECUTE FUNCTION slow_log()');
 }
 
@@ -79,6 +80,23 @@ describe('write-ahead log on PostgreSQL (WAL)', () => {
     a.text.insert(0, 'hello b');
     expect(await storedWhenSeen).toBe('hello b');
     await acknowledged(a.provider);
+  });
+
+  it('WAL2 a burst from one connection is logged in the order it was sent, sharing commits', async () => {
+    const { sql, name, a } = await editing('order.txt');
+    await slowLog(sql, 0.05);
+    const done = atAcknowledgement(a, async () => undefined);
+    for (let i = 0; i < 40; i++) a.text.insert(a.text.length, `${i},`);
+    await done;
+    const { rows } = await sql.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM doc_updates WHERE name = $1 ORDER BY seq', [name]);
+    // Each insert is one update of a's client: in log order, their clocks only go up.
+    const clocks = rows.flatMap((r) => Y.decodeUpdate(r.data).structs.filter((st) => st.id.client === a.doc.clientID).map((st) => st.id.clock));
+    expect(clocks).toHaveLength(40);
+    expect(clocks).toEqual([...clocks].sort((x, y) => x - y));
+    // Fewer INSERTs than updates: appends that arrived during a commit went into the next one.
+    const inserts = (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM log_inserts')).rows[0]!.n;
+    expect(inserts).toBeLessThan(40);
+    expect(await storedText(sql, name)).toBe(Array.from({ length: 40 }, (_, i) => `${i},`).join(''));
   });
 
   it('WAL4 an update PostgreSQL refuses is neither acknowledged nor applied; the client reconnects and it is stored once PostgreSQL accepts again', async () => {
