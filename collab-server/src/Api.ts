@@ -231,8 +231,13 @@ export class Api {
     sendJson(res, 200, { path });
   }
 
-  /** Makes sure no stale in-memory copy of a document outlives its deletion. */
+  /** Makes sure no stale in-memory copy of a document, nor an append of one still on its way, outlives its deletion. */
   private async evict(name: string): Promise<void> {
+    await this.unload(name);
+    await this.d.durableLog.settle(name);
+  }
+
+  private async unload(name: string): Promise<void> {
     const deadline = Date.now() + EVICT_TIMEOUT_MS;
     for (;;) {
       const doc = this.d.hocuspocus.documents.get(name);
