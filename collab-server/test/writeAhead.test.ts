@@ -3,7 +3,7 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { formatDocName } from '@coderoom/shared';
 import { usePostgres } from '../../shared/test/postgres.js';
-import { acknowledged, connect, createFile, createRoom, joinRoom, startServer, waitFor, type TestClient } from './helpers.js';
+import { acknowledged, api, connect, createFile, createRoom, joinRoom, startServer, waitFor, type TestClient } from './helpers.js';
 
 const database = usePostgres();
 
@@ -26,7 +26,7 @@ async function editing(path: string) {
   const a = connect(server.wsUrl, name, hostToken);
   const b = connect(server.wsUrl, name, await joinRoom(server.url, roomId, 'Bea'));
   await Promise.all([a.synced, b.synced]);
-  return { ...server, roomId, name, a, b };
+  return { ...server, roomId, hostToken, name, a, b };
 }
 
 /** The text of a document as PostgreSQL holds it right now (snapshot + log). */
@@ -129,6 +129,27 @@ describe('write-ahead log on PostgreSQL (WAL)', () => {
     await acknowledged(editor.provider);
     expect(await storedText(sql, name)).toBe('by editor');
     expect(editor.text.toString()).toBe('by editor');
+  });
+
+  it('DOC5 on PostgreSQL: rename keeps content, delete removes the stored document, a re-created name starts empty', async () => {
+    const { url, wsUrl, sql, roomId, hostToken, name, a } = await editing('old.txt');
+    a.text.insert(0, 'moved text');
+    await acknowledged(a.provider);
+    expect((await api(url, 'POST', `/api/rooms/${roomId}/files/rename`, { from: 'old.txt', to: 'new.txt' }, hostToken)).status).toBe(200);
+    const newName = formatDocName({ roomId, kind: 'file', path: 'new.txt' });
+    expect(await storedText(sql, newName)).toBe('moved text');
+    expect(await storedText(sql, name)).toBe('');
+    const b = connect(wsUrl, newName, hostToken);
+    await b.synced;
+    expect(b.text.toString()).toBe('moved text');
+    b.provider.destroy();
+    b.socket.destroy();
+    expect((await api(url, 'POST', `/api/rooms/${roomId}/files/delete`, { path: 'new.txt' }, hostToken)).status).toBe(200);
+    expect((await sql.query('SELECT name FROM doc_updates WHERE name = $1 UNION SELECT name FROM doc_snapshots WHERE name = $1', [newName])).rows).toEqual([]);
+    await createFile(url, roomId, 'new.txt', hostToken);
+    const c = connect(wsUrl, newName, hostToken);
+    await c.synced;
+    expect(c.text.toString()).toBe('');
   });
 
   it('DOC4 compaction on PostgreSQL keeps every update and start-up reloads snapshot + tail', async () => {
