@@ -27,6 +27,8 @@ interface LogState {
   updatesSinceSnapshot: number;
   bytesSinceSnapshot: number;
   compactionScheduled: boolean;
+  /** The last compaction started (they are chained). */
+  compacting: Promise<void>;
   /** True while applying an update that is already in the log: the listener must not log it again. */
   applyingLogged: boolean;
   /** A background append failed: the document holds something the log lacks, until the next compaction. */
@@ -81,6 +83,7 @@ export class DurableLog implements Extension {
       updatesSinceSnapshot: stored.updates.length,
       bytesSinceSnapshot: bytes,
       compactionScheduled: false,
+      compacting: Promise.resolve(),
       applyingLogged: false,
       logGap: false,
       closingGap: null,
@@ -253,7 +256,14 @@ export class DurableLog implements Extension {
     });
   }
 
-  private async compact(name: string, state: LogState): Promise<void> {
+  /** Compactions of one document run one at a time, in order (a newer snapshot is never overwritten by an older one). */
+  private compact(name: string, state: LogState): Promise<void> {
+    const run = state.compacting.catch(() => undefined).then(() => this.compactNow(name, state));
+    state.compacting = run;
+    return run;
+  }
+
+  private async compactNow(name: string, state: LogState): Promise<void> {
     // Encoding and the seq are read in the same tick: the snapshot covers exactly the log up to
     // uptoSeq (and possibly more: updates whose append is still in flight land above it).
     const uptoSeq = state.lastSeq;

@@ -109,11 +109,14 @@ export class PgDocumentStore implements DocumentStore {
   }
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
-    // One statement, so snapshot and log trim commit together.
+    // One statement, so snapshot and log trim commit together. A snapshot never replaces one that
+    // covers more of the log: two compactions committing out of order must not resurrect an older
+    // snapshot over updates the newer one already trimmed.
     await this.pool.query(
       `WITH snap AS (
          INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at
+         WHERE doc_snapshots.upto_seq <= excluded.upto_seq
        )
        DELETE FROM doc_updates WHERE name = $1 AND seq <= $3`,
       [name, toBuffer(state), uptoSeq, Date.now()],

@@ -18,7 +18,7 @@ export class SqliteDocumentStore implements DocumentStore {
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM doc_updates WHERE name = ?'),
       insertUpdate: db.prepare('INSERT INTO doc_updates (name, seq, data) VALUES (?, ?, ?)'),
       upsertSnapshot: db.prepare(
-        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at',
+        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at WHERE doc_snapshots.upto_seq <= excluded.upto_seq',
       ),
       dropUpdates: db.prepare('DELETE FROM doc_updates WHERE name = ? AND seq <= ?'),
       deleteSnapshot: db.prepare('DELETE FROM doc_snapshots WHERE name = ?'),

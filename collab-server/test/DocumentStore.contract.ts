@@ -97,6 +97,19 @@ export function documentStoreContract(label: string, make: () => Promise<Documen
       expect(replay(loaded)).toBe(doc.getText('content').toString());
     });
 
+    it('STORE8 a compaction that lands late never replaces a snapshot that covers more of the log', async () => {
+      const store = await make();
+      const { updates, doc } = edits('a', 'b', 'c', 'd');
+      for (const u of updates) await store.append('late', u);
+      const early = new Y.Doc();
+      Y.applyUpdate(early, updates[0]!);
+      await store.compact('late', Y.encodeStateAsUpdate(doc), 4);
+      await store.compact('late', Y.encodeStateAsUpdate(early), 1);
+      const loaded = await store.load('late');
+      expect(loaded.lastSeq).toBe(4);
+      expect(replay(loaded)).toBe('abcd');
+    });
+
     it('STORE6 prefix listing treats LIKE wildcards literally', async () => {
       const store = await make();
       await store.append('room:a_b:file:x', edits('1').updates[0]!);
