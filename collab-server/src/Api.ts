@@ -194,11 +194,11 @@ export class Api {
       await rename(fromDisk, toDisk);
     }
     await this.evict(toDoc);
-    // Appends of the closed editors may still be on their way to the log (WAL3).
+    // Stop logging the old name, then wait for its appends and compactions still on their way (WAL3).
+    this.d.durableLog.detach(fromDoc);
     await this.d.durableLog.settle(fromDoc);
     await this.d.documents.delete(toDoc);
     await this.d.documents.copy(fromDoc, toDoc);
-    this.d.durableLog.detach(fromDoc);
     await this.d.documents.delete(fromDoc);
     const entry = { createdAt: Date.now(), createdBy: claims.name };
     await this.d.fileIndex.update(id, (map) => {

@@ -185,7 +185,7 @@ export class DurableLog implements Extension {
     }
   }
 
-  /** Remembers an append until it settles, so loads, renames and shutdown can wait for it. */
+  /** Remembers an append (or compaction) until it settles, so loads, renames, deletes and shutdown can wait for it. */
   private track<T>(documentName: string, p: Promise<T>): Promise<T> {
     let set = this.inflight.get(documentName);
     if (!set) this.inflight.set(documentName, (set = new Set()));
@@ -197,7 +197,7 @@ export class DurableLog implements Extension {
     return entry;
   }
 
-  /** Resolves when every append of `documentName` started so far has settled (WAL3). */
+  /** Resolves when every append and compaction of `documentName` started so far has settled (WAL3). */
   async settle(documentName: string): Promise<void> {
     const set = this.inflight.get(documentName);
     if (set) await Promise.allSettled([...set]);
@@ -260,7 +260,8 @@ export class DurableLog implements Extension {
   private compact(name: string, state: LogState): Promise<void> {
     const run = state.compacting.catch(() => undefined).then(() => this.compactNow(name, state));
     state.compacting = run;
-    return run;
+    // Tracked like appends: a rename or delete waits for it, so it cannot land after the delete.
+    return this.track(name, run);
   }
 
   private async compactNow(name: string, state: LogState): Promise<void> {
