@@ -1,20 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
-import type BetterSqlite3 from 'better-sqlite3';
-import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, connectionsGauge, isOriginAllowed, readyGauge, rejectUpgrade, renderMetrics, type Logger } from '@coderoom/shared';
+import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, connectionsGauge, isOriginAllowed, readyGauge, rejectUpgrade, renderMetrics, type AuditLog, type Logger } from '@coderoom/shared';
 import type { CollabConfig } from './config.js';
-import { openDatabase } from './Database.js';
-import { SqliteDocumentStore } from './SqliteDocumentStore.js';
-import { SqliteRoomStore } from './SqliteRoomStore.js';
-import { SqliteAuditLog } from './SqliteAuditLog.js';
-import { SqliteAccountStore } from './SqliteAccountStore.js';
+import { openStorage, type Storage } from './Storage.js';
+import type { DocumentStore } from './DocumentStore.js';
+import type { RoomStore } from './RoomStore.js';
+import type { AccountStore } from './AccountStore.js';
+import type { WorkspaceStore } from './WorkspaceStore.js';
+import type { RoomAccessStore } from './RoomAccessStore.js';
+import { WriteAheadQueue } from './WriteAheadQueue.js';
 import { AccountsApi, SESSION_COOKIE } from './AccountsApi.js';
-import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
-import { SqliteRoomAccessStore } from './SqliteRoomAccessStore.js';
 import { RoomAccess } from './RoomAccess.js';
 import { AccessApi } from './AccessApi.js';
 import { AuditApi } from './AuditApi.js';
@@ -56,15 +55,15 @@ export type ReadinessDetails = () => unknown;
 export class CollabServer {
   readonly httpServer: Server;
   readonly hocuspocus: Hocuspocus;
-  readonly documents: SqliteDocumentStore;
-  readonly rooms: SqliteRoomStore;
-  readonly audit: SqliteAuditLog;
+  readonly documents: DocumentStore;
+  readonly rooms: RoomStore;
+  readonly audit: AuditLog;
   readonly verifier: TokenVerifier;
   readonly api: Api;
-  readonly accounts: SqliteAccountStore;
+  readonly accounts: AccountStore;
   readonly accountsApi: AccountsApi;
-  readonly workspaces: SqliteWorkspaceStore;
-  readonly access: SqliteRoomAccessStore;
+  readonly workspaces: WorkspaceStore;
+  readonly access: RoomAccessStore;
   /** Roles, removals and token issuing; the hub listens to its removals (PART4). */
   readonly roomAccess: RoomAccess;
   private readonly accessApi: AccessApi;
@@ -80,16 +79,16 @@ export class CollabServer {
   private constructor(
     readonly config: CollabConfig,
     private readonly logger: Logger,
-    private readonly db: BetterSqlite3.Database,
+    readonly storage: Storage,
     readonly issuer: TokenIssuer,
   ) {
-    this.documents = new SqliteDocumentStore(db);
-    this.rooms = new SqliteRoomStore(db);
-    this.audit = new SqliteAuditLog(db);
+    this.documents = storage.documents;
+    this.rooms = storage.rooms;
+    this.audit = storage.audit;
     this.verifier = new TokenVerifier(issuer.jwks());
-    this.workspaces = new SqliteWorkspaceStore(db);
-    this.access = new SqliteRoomAccessStore(db);
-    this.accounts = new SqliteAccountStore(db);
+    this.workspaces = storage.workspaces;
+    this.access = storage.access;
+    this.accounts = storage.accounts;
     // Set below, once Hocuspocus exists; the Authorizer only calls it for connections, after construction.
     let roomAccess: RoomAccess | null = null;
     const currentRole = (roomId: string, sub: string, role: Parameters<RoomAccess['currentRole']>[2]) => roomAccess!.currentRole(roomId, sub, role);
@@ -100,7 +99,7 @@ export class CollabServer {
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' }))],
     });
     fileIndex.attach(this.hocuspocus);
     this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit });
@@ -126,11 +125,16 @@ export class CollabServer {
     this.mountUpgrade('/collab', (req, socket, head) => this.upgradeCollab(req, socket, head));
   }
 
-  /** Opens storage and keys under DATA_DIR; call `listen()` to serve. */
+  /** Opens storage (SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL) and keys under DATA_DIR; call `listen()` to serve. */
   static async open(config: CollabConfig, logger: Logger): Promise<CollabServer> {
-    const db = openDatabase(join(config.DATA_DIR, 'coderoom.db'), config.SQLITE_SYNCHRONOUS);
-    const issuer = await TokenIssuer.open(config.DATA_DIR);
-    return new CollabServer(config, logger, db, issuer);
+    const storage = await openStorage(config, logger.child({ component: 'Storage' }));
+    try {
+      const issuer = await TokenIssuer.open(config.DATA_DIR);
+      return new CollabServer(config, logger, storage, issuer);
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
   }
 
   /** Routes WebSocket upgrades on `path` to `handler`. */
@@ -163,13 +167,10 @@ export class CollabServer {
   }
 
   /** Readiness: storage answers, every mounted plane's check passes, and the server is not shutting down. */
-  readiness(): { ready: boolean; reason?: string } {
+  async readiness(): Promise<{ ready: boolean; reason?: string }> {
     if (this.closing) return { ready: false, reason: 'shutting down' };
-    try {
-      this.db.prepare('SELECT 1').get();
-    } catch (err) {
-      return { ready: false, reason: `storage: ${(err as Error).message}` };
-    }
+    const storage = await this.storage.check();
+    if (storage !== null) return { ready: false, reason: `storage: ${storage}` };
     for (const [name, { check }] of this.readinessChecks) {
       const reason = check();
       if (reason !== null) return { ready: false, reason: `${name}: ${reason}` };
@@ -182,13 +183,13 @@ export class CollabServer {
     const pathname = (req.url ?? '/').split('?')[0]!;
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
-      const r = this.readiness();
+      const r = await this.readiness();
       const details: Record<string, unknown> = {};
       for (const [name, { details: d }] of this.readinessChecks) if (d) details[name] = d();
       return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', ...details } : { status: 'not-ready', reason: r.reason, ...details });
     }
     if (pathname === '/metrics') {
-      readyGauge.set(this.readiness().ready ? 1 : 0);
+      readyGauge.set((await this.readiness()).ready ? 1 : 0);
       const { contentType, body } = await renderMetrics();
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
       res.end(body);
@@ -268,7 +269,7 @@ export class CollabServer {
     await this.durableLog.close();
     this.httpServer.closeAllConnections();
     await stopped;
-    this.db.close();
+    await this.storage.close();
     this.logger.info('close() | done');
   }
 }

@@ -12,15 +12,14 @@ export interface StoredDocument {
  * Durable storage of Yjs documents: an append-only update log plus compacted snapshots.
  * Every implementation passes `test/DocumentStore.contract.ts`.
  *
- * `append` is the hot path and must be durable when it returns. The SQLite store returns
- * synchronously, which is what lets the durable-log extension append between Hocuspocus
- * applying an update and acknowledging it (see SPEC.md DOC2).
+ * `append` is the hot path: the update must be durable when its promise resolves. The durable
+ * log awaits it before a client's update is applied or acknowledged (SPEC.md DOC2, WAL1).
  */
 export interface DocumentStore {
   /** Loads a document; an unknown name loads as empty. */
   load(name: string): Promise<StoredDocument>;
   /** Appends one update and returns its sequence number (strictly increasing per document). */
-  append(name: string, update: Uint8Array): number;
+  append(name: string, update: Uint8Array): Promise<number>;
   /**
    * Replaces the snapshot with `state` covering every update up to `uptoSeq`, and drops those
    * updates from the log. Updates appended after `uptoSeq` stay.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS, parseEnv, PortSchema, PositiveIntSchema } from '@coderoom/shared';
+import { DatabaseUrlSchema, DEFAULT_PG_POOL_MAX, LOG_LEVELS, parseEnv, PortSchema, PositiveIntSchema } from '@coderoom/shared';
 
 /** Compact a loaded document into a snapshot after this many logged updates. */
 export const DEFAULT_COMPACT_EVERY_UPDATES = 500;
@@ -35,6 +35,10 @@ const ConfigSchema = z.object({
   TOKEN_TTL_SECONDS: PositiveIntSchema.max(24 * 3600).default(15 * 60),
   /** Lifetime of a sign-in session (cookie and server side), in seconds; 30 days by default. */
   SESSION_TTL_SECONDS: PositiveIntSchema.max(365 * 24 * 3600).default(30 * 24 * 3600),
+  /** PostgreSQL to keep state in (`postgres://user:pass@host:port/db`); empty: SQLite under DATA_DIR. */
+  DATABASE_URL: DatabaseUrlSchema,
+  /** Most connections this process keeps to PostgreSQL. */
+  PG_POOL_MAX: PositiveIntSchema.max(1000).default(DEFAULT_PG_POOL_MAX),
   /** SQLite `synchronous` for the update log: FULL survives power loss, NORMAL only process crashes. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Directory of the built web app; empty to serve none. */
