@@ -24,3 +24,7 @@ export { Workspace, isBinary, BINARY_SNIFF_BYTES, type DiskFile, type Unopenable
 export { WorkspaceSync, WORKSPACE_ORIGIN, applyDiff, type WorkspaceSyncOptions } from './WorkspaceSync.js';
 export { GitImport, type GitImportOptions } from './GitImport.js';
 export { SyncRecords, sha256, type SyncRecord } from './SyncRecords.js';
+export { ScaleOut } from './ScaleOut.js';
+export { RoomDirectory, type RoomOwner, type RoomDirectoryEvents } from './RoomDirectory.js';
+export { RedisLink, REDIS_RECONNECT_MAX_MS } from './RedisLink.js';
+export { RedisDocuments, REDIS_DOCUMENT_PREFIX, REDIS_RESYNC_DELAY_MS } from './RedisDocuments.js';
