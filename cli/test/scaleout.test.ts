@@ -1,10 +1,11 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFailed } from 'vitest';
-import { formatDocName, TokenIssuer } from '@coderoom/shared';
+import { ERRORS, formatDocName, PTY_CLOSE_REASONS, PTY_PROTOCOL_VERSION, TokenIssuer } from '@coderoom/shared';
 import { acknowledged, api, connect, createFile, createRoom, joinRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { useRedis } from '../../shared/test/redis.js';
+import { Client as PtyClient } from '../../pty-gateway/test/harness.js';
 import { startHubProcess, type HubProcess } from './hubProcess.js';
 
 const database = usePostgres();
@@ -199,5 +200,32 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
       expect(occurrences(node.output(), 'redis | connected: ready')).toBe(2);
     }
     expect(await ask(a)).toMatchObject({ nodeId: 'node-1', self: false });
+  });
+
+  it('SCALE5 terminals run on the room owner: another node refuses a viewer with WRONG_NODE, the directory sends it to the owner, where it watches live', async () => {
+    const nodes = await startNodes(2);
+    const [a, b] = nodes as [HubProcess, HubProcess];
+    const { roomId, hostToken } = await createRoom(a.url);
+    const viewerToken = await joinRoom(a.url, roomId, 'viewer', 'viewer');
+    const ptyUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/pty`;
+
+    // The host opens the room's terminals on node A first: A claims the room.
+    const host = await PtyClient.connect(ptyUrl(a.url), { origin: a.url });
+    await host.hello(hostToken, roomId);
+    const terminalId = await host.createTerminal();
+
+    // The viewer lands on node B: refused with WRONG_NODE, and B's directory names A.
+    const wrong = await PtyClient.connect(ptyUrl(b.url), { origin: b.url });
+    wrong.send({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token: viewerToken, roomId });
+    expect(await wrong.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
+    const where = await api(b.url, 'GET', `/api/rooms/${roomId}/node`, undefined, viewerToken);
+    expect(where.body).toMatchObject({ nodeId: 'node-0', url: a.url, self: false });
+
+    const viewer = await PtyClient.connect(ptyUrl(where.body.url), { origin: where.body.url });
+    await viewer.hello(viewerToken, roomId);
+    viewer.send({ type: 'open', terminalId });
+    await viewer.next('snapshot');
+    await host.run(terminalId, 'echo live-$((6*7))', 'shown');
+    await viewer.waitOutput(terminalId, 'live-42');
   });
 });

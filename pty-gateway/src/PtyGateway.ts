@@ -21,6 +21,11 @@ export interface PtyGatewayOptions {
   logger: Logger;
   verifier: TokenVerifier;
   audit: AuditSink;
+  /**
+   * Scale-out: resolves when this node may serve `roomId`'s terminals, throws an AppError
+   * (WRONG_NODE when another node owns the room) otherwise. Absent: every room is served here.
+   */
+  admitRoom?: (roomId: string) => Promise<void>;
 }
 
 /** The shared-terminal plane, mounted by a hub on its own HTTP server. */
@@ -85,6 +90,10 @@ class Gateway implements PtyGateway, ConnectionHost {
         connectionsGauge.dec({ plane: 'pty' });
       });
     });
+  }
+
+  async admit(roomId: string): Promise<void> {
+    await this.opts.admitRoom?.(roomId);
   }
 
   join(conn: ClientConnection, resume: { terminalId: string; lastSeq: number } | undefined): void {

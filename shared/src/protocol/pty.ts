@@ -36,6 +36,8 @@ export const PTY_CLOSE_REASONS = {
   TOKEN_EXPIRED: 'token expired',
   /** The gateway is shutting down. */
   SHUTTING_DOWN: 'server shutting down',
+  /** Scale-out: another node serves this room's terminals (close code WRONG_NODE); ask `GET /api/rooms/:id/node`. */
+  WRONG_NODE: 'another node serves this room',
 } as const;
 
 /** Terminal ids: made by the server, 6–40 characters of [A-Za-z0-9_-]. */
