@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './ports.js';
 
 /** Debian's redis-server (`redis-server` in scripts/setup). */
 export const REDIS_SERVER_BIN = '/usr/bin/redis-server';
@@ -25,17 +26,6 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops the server and removes its directory; idempotent. */
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether a redis-server answers PING on `port`. */
