@@ -155,9 +155,12 @@ export class RoomDirectory {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
-    const keys = [NODE_KEY_PREFIX + this.nodeId, ...[...this.owned].map((r) => ROOM_KEY_PREFIX + r)];
+    const rooms = [...this.owned].map((r) => ROOM_KEY_PREFIX + r);
     this.owned.clear();
     if (!this.link.ready) return;
-    await this.redis.eval(RELEASE_SCRIPT, keys.length, ...keys, this.nodeId).catch((err: unknown) => this.logger.warn({ err }, 'close() | release failed'));
+    // The node record is this node's own; a room key only while it still names this node.
+    const release = this.redis.multi().del(NODE_KEY_PREFIX + this.nodeId);
+    if (rooms.length > 0) release.eval(RELEASE_SCRIPT, rooms.length, ...rooms, this.nodeId);
+    await release.exec().catch((err: unknown) => this.logger.warn({ err }, 'close() | release failed'));
   }
 }
