@@ -38,6 +38,7 @@ export class Hub {
         verifier: collab.verifier,
         audit: collab.audit,
         allowedOrigins: config.ALLOWED_ORIGINS,
+        admitRoom: collab.scaleOut ? ownerOnly(collab.scaleOut) : undefined,
       });
     } catch (err) {
       await collab.close();

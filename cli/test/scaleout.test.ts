@@ -1,11 +1,12 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFailed } from 'vitest';
-import { ERRORS, formatDocName, PTY_CLOSE_REASONS, PTY_PROTOCOL_VERSION, TokenIssuer } from '@coderoom/shared';
+import { ERRORS, formatDocName, MEDIA_PROTOCOL_VERSION, PTY_CLOSE_REASONS, PTY_PROTOCOL_VERSION, TokenIssuer } from '@coderoom/shared';
 import { acknowledged, api, connect, createFile, createRoom, joinRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { useRedis } from '../../shared/test/redis.js';
 import { Client as PtyClient } from '../../pty-gateway/test/harness.js';
+import { Client as MediaClient } from '../../media-server/test/harness.js';
 import { startHubProcess, type HubProcess } from './hubProcess.js';
 
 const database = usePostgres();
@@ -202,7 +203,7 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     expect(await ask(a)).toMatchObject({ nodeId: 'node-1', self: false });
   });
 
-  it('SCALE5 terminals run on the room owner: another node refuses a viewer with WRONG_NODE, the directory sends it to the owner, where it watches live', async () => {
+  it('SCALE5 terminals and calls run on the room owner: another node refuses with WRONG_NODE, the directory sends the client to the owner, where a viewer watches live', async () => {
     const nodes = await startNodes(2);
     const [a, b] = nodes as [HubProcess, HubProcess];
     const { roomId, hostToken } = await createRoom(a.url);
@@ -227,6 +228,14 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     await viewer.next('snapshot');
     await host.run(terminalId, 'echo live-$((6*7))', 'shown');
     await viewer.waitOutput(terminalId, 'live-42');
+
+    // The call: the same rule on /media.
+    const hello = { protocolVersion: MEDIA_PROTOCOL_VERSION, token: viewerToken, roomId };
+    const wrongCall = await MediaClient.connect(`${b.url.replace(/^http/, 'ws')}/media`, { origin: b.url });
+    expect(await wrongCall.ask('hello', hello)).toMatchObject({ error: { code: 'WRONG_NODE' } });
+    expect((await wrongCall.waitClosed()).code).toBe(ERRORS.WRONG_NODE.closeCode);
+    const call = await MediaClient.connect(`${a.url.replace(/^http/, 'ws')}/media`, { origin: a.url });
+    expect(await call.ask('hello', hello)).toMatchObject({ data: { protocolVersion: MEDIA_PROTOCOL_VERSION } });
   });
 
   it('SCALE6 SIGKILL the node owning a room while 20 clients type: they edit again through a live node, a live node takes the room within the lease, every edit is there', async () => {
