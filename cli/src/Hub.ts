@@ -28,6 +28,7 @@ export class Hub {
       admitRoom: collab.scaleOut ? ownerOnly(collab.scaleOut) : undefined,
     });
     collab.mountUpgrade('/pty', (req, socket, head) => pty.handleUpgrade(req, socket, head));
+    collab.scaleOut?.directory.on('lost', (roomId) => void pty.evictRoom(roomId));
     collab.own(pty);
     mountRecordings(collab, pty);
     let media: MediaServer;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFailed } from 'vitest';
@@ -236,6 +237,12 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     expect((await wrongCall.waitClosed()).code).toBe(ERRORS.WRONG_NODE.closeCode);
     const call = await MediaClient.connect(`${a.url.replace(/^http/, 'ws')}/media`, { origin: a.url });
     expect(await call.ask('hello', hello)).toMatchObject({ data: { protocolVersion: MEDIA_PROTOCOL_VERSION } });
+
+    // Node A loses the lease (as after a long cut from Redis): its terminal clients are sent away.
+    execFileSync('redis-cli', ['-p', String(redis().port), 'SET', `coderoom:room:${roomId}`, 'node-9', 'PX', '60000']);
+    expect(await host.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
+    expect(await viewer.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
+    expect((await api(a.url, 'GET', `/api/rooms/${roomId}/node`, undefined, viewerToken)).body).toMatchObject({ nodeId: 'node-9', url: null, self: false });
   });
 
   it('SCALE6 SIGKILL the node owning a room while 20 clients type: they edit again through a live node, a live node takes the room within the lease, every edit is there', async () => {

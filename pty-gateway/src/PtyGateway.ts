@@ -34,6 +34,8 @@ export interface PtyGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The room's recordings, newest first. */
   listRecordings(roomId: string): RecordingEntry[];
+  /** Scale-out: another node now owns the room; its clients here are closed with WRONG_NODE and its terminals end. */
+  evictRoom(roomId: string): Promise<void>;
   /** The asciicast file of a recording, or null when there is none (ids are validated). */
   recordingPath(roomId: string, id: string): string | null;
   /** Kills every shell, closes every socket, finishes recordings, clears timers; idempotent. */
@@ -90,6 +92,17 @@ class Gateway implements PtyGateway, ConnectionHost {
         connectionsGauge.dec({ plane: 'pty' });
       });
     });
+  }
+
+  async evictRoom(roomId: string): Promise<void> {
+    for (const conn of [...this.connections]) {
+      if (conn.claims?.room === roomId) conn.close(ERRORS.WRONG_NODE.closeCode, PTY_CLOSE_REASONS.WRONG_NODE);
+    }
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.rooms.delete(roomId);
+    this.logger.warn({ roomId }, 'evictRoom() | room moved to another node: terminals closed');
+    await room.close();
   }
 
   async admit(roomId: string): Promise<void> {
