@@ -4,6 +4,13 @@ import type { Logger } from '@coderoom/shared';
 /** Longest wait between two reconnection attempts to Redis. */
 export const REDIS_RECONNECT_MAX_MS = 1000;
 
+/** Reason while a client has not connected yet. */
+const CONNECTING_REASON = 'connecting';
+/** Reason when a connection closed, until its reconnection says why it fails. */
+const CLOSED_REASON = 'connection closed';
+/** Reasons a more specific one replaces. */
+const GENERIC_REASONS = new Set([CONNECTING_REASON, CLOSED_REASON]);
+
 /** Where a client of the link stands. */
 type ClientState = { ready: true } | { ready: false; reason: string };
 
@@ -37,10 +44,10 @@ export class RedisLink {
       enableOfflineQueue: true,
       retryStrategy: (times) => Math.min(times * 100, REDIS_RECONNECT_MAX_MS),
     });
-    this.clients.set(client, { ready: false, reason: 'connecting' });
+    this.clients.set(client, { ready: false, reason: CONNECTING_REASON });
     client.on('ready', () => this.update(client, { ready: true }));
     client.on('error', (err: Error) => this.update(client, { ready: false, reason: err.message }));
-    client.on('close', () => this.update(client, { ready: false, reason: this.reasonOf(client) ?? 'connection closed' }));
+    client.on('close', () => this.update(client, { ready: false, reason: this.reasonOf(client) ?? CLOSED_REASON }));
     return client;
   }
 
@@ -69,9 +76,9 @@ export class RedisLink {
 
   private update(client: Redis, state: ClientState): void {
     if (this.closed || !this.clients.has(client)) return;
-    // Keep the first reason of an outage (e.g. ECONNREFUSED) rather than a later generic one.
+    // Keep the first specific reason of an outage (e.g. ECONNREFUSED), not later repeats of it.
     const previous = this.clients.get(client)!;
-    if (!state.ready && !previous.ready && previous.reason !== 'connecting') return;
+    if (!state.ready && !previous.ready && !GENERIC_REASONS.has(previous.reason)) return;
     this.clients.set(client, state);
     const reason = this.readiness();
     if (reason === null && !this.wasReady) {
