@@ -33,6 +33,7 @@ import { StaticFiles } from './StaticFiles.js';
 import { readCookie, requireSameOrigin, sendError, sendJson, setSecurityHeaders } from './http.js';
 import { SocketGuard } from './SocketGuard.js';
 import { CollabMetrics, trackRequest } from './CollabMetrics.js';
+import { ScaleOut } from './ScaleOut.js';
 
 /** Handles a WebSocket upgrade on a mounted path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -67,6 +68,8 @@ export class CollabServer {
   /** Roles, removals and token issuing; the hub listens to its removals (PART4). */
   readonly roomAccess: RoomAccess;
   private readonly accessApi: AccessApi;
+  /** Redis scale-out (documents across nodes, room directory); null without REDIS_URL. */
+  readonly scaleOut: ScaleOut | null;
   private readonly durableLog: DurableLog;
   private readonly workspaceSync: WorkspaceSync;
   private readonly wss: WebSocketServer;
@@ -97,9 +100,10 @@ export class CollabServer {
     const workspace = new Workspace(resolve(config.DATA_DIR, 'workspaces'), config.WORKSPACE_MAX_FILE_BYTES);
     this.workspaceSync = new WorkspaceSync(workspace, new SyncRecords(resolve(config.DATA_DIR, 'workspace-sync')), { writeDebounceMs: config.WORKSPACE_WRITE_DEBOUNCE_MS, pollMs: config.WORKSPACE_POLL_MS }, logger.child({ component: 'WorkspaceSync' }));
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
+    this.scaleOut = config.REDIS_URL ? new ScaleOut(config, logger.child({ component: 'ScaleOut' })) : null;
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' }))],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' })), ...(this.scaleOut ? [this.scaleOut.documents] : [])],
     });
     fileIndex.attach(this.hocuspocus);
     this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit });
@@ -115,6 +119,11 @@ export class CollabServer {
     this.api.router.add('GET', '/api/openapi.json', (_req, res) => sendJson(res, 200, buildOpenApi(this.api.router)), {
       summary: 'This document: the REST API as OpenAPI 3.1, generated from the zod schemas the routes validate with', tag: 'meta', auth: 'none',
     });
+    if (this.scaleOut) {
+      const scaleOut = this.scaleOut;
+      scaleOut.mount(this.api);
+      this.addReadinessCheck('redis', () => scaleOut.readiness(), () => scaleOut.details());
+    }
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
     this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
     this.httpServer = createServer((req, res) => {
@@ -162,6 +171,7 @@ export class CollabServer {
       });
     });
     const address = this.httpServer.address() as AddressInfo;
+    this.scaleOut?.start(this.config.PUBLIC_URL || `http://${address.address}:${address.port}`);
     this.logger.info({ host: address.address, port: address.port }, 'listen() | serving');
     return address;
   }
@@ -267,6 +277,7 @@ export class CollabServer {
     this.wss.close();
     await this.workspaceSync.close();
     await this.durableLog.close();
+    await this.scaleOut?.close();
     this.httpServer.closeAllConnections();
     await stopped;
     await this.storage.close();

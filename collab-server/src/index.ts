@@ -37,3 +37,7 @@ export { AccessApi, INVITE_ATTEMPTS_PER_IP, INVITE_WINDOW_MS, SECRET_BYTES, secr
 export { AuditApi, AUDIT_CSV_COLUMNS } from './AuditApi.js';
 export { buildOpenApi, OPENAPI_VERSION } from './openapi.js';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './http.js';
+export { ScaleOut } from './ScaleOut.js';
+export { RoomDirectory, type RoomOwner, type RoomDirectoryEvents } from './RoomDirectory.js';
+export { RedisLink, REDIS_RECONNECT_MAX_MS } from './RedisLink.js';
+export { RedisDocuments, REDIS_DOCUMENT_PREFIX, REDIS_RESYNC_DELAY_MS } from './RedisDocuments.js';
