@@ -1,11 +1,9 @@
 import type pg from 'pg';
 import type { DocumentStore, StoredDocument } from './DocumentStore.js';
-import { inTransaction, isUniqueViolation, toBuffer } from './Postgres.js';
+import { inTransaction, toBuffer } from './Postgres.js';
 
 /** Most updates written in one INSERT (one commit). */
 const MAX_APPEND_BATCH = 256;
-/** Retries of a batch whose seqs were taken by another process meanwhile. */
-const APPEND_RETRIES = 3;
 
 /** One waiting append. */
 interface PendingAppend {
@@ -32,11 +30,16 @@ const INSERT_BATCH = `
           coalesce((SELECT upto_seq FROM doc_snapshots WHERE name = $1), 0)) AS head) h
   RETURNING seq`;
 
+/** Takes the per-document lock of the transaction: appends (and copies to the name) by any process serialise on it. */
+const LOCK_DOCUMENT = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
 /**
  * DocumentStore on PostgreSQL. `append` resolves once the update is committed (fsync'd by the
  * server). Appends to one document are queued in this process and written in batches: while one
  * batch commits, the next ones gather, so many writers of a document share commits (group commit)
- * and seqs follow the order of the `append` calls. Loads read snapshot and log tail in one
+ * and seqs follow the order of the `append` calls. Several processes (nodes) appending to one
+ * document take turns on a per-document advisory lock held until the batch commits, so the head
+ * they read is never stale (STORE9). Loads read snapshot and log tail in one
  * statement (one MVCC snapshot), so a concurrent compaction can never hide updates from a load.
  */
 export class PgDocumentStore implements DocumentStore {
@@ -97,15 +100,12 @@ export class PgDocumentStore implements DocumentStore {
   }
 
   private async insertBatch(name: string, updates: Buffer[]): Promise<number[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { rows } = await this.pool.query<{ seq: number }>(INSERT_BATCH, [name, updates]);
-        return rows.map((r) => r.seq).sort((a, b) => a - b);
-      } catch (err) {
-        // Another process appended to the same document between our read of the head and our insert.
-        if (!isUniqueViolation(err) || attempt >= APPEND_RETRIES) throw err;
-      }
-    }
+    // The lock comes in its own statement: the INSERT's snapshot is then taken after the previous holder committed.
+    return inTransaction(this.pool, async (c) => {
+      await c.query(LOCK_DOCUMENT, [name]);
+      const { rows } = await c.query<{ seq: number }>(INSERT_BATCH, [name, updates]);
+      return rows.map((r) => r.seq).sort((a, b) => a - b);
+    });
   }
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
@@ -126,7 +126,7 @@ export class PgDocumentStore implements DocumentStore {
   async copy(from: string, to: string): Promise<void> {
     await inTransaction(this.pool, async (c) => {
       // Serialises with other copies to the same name; the target check and the copy see one state.
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [to]);
+      await c.query(LOCK_DOCUMENT, [to]);
       const { rows } = await c.query<{ n: number }>(
         'SELECT (SELECT count(*) FROM doc_snapshots WHERE name = $1) + (SELECT count(*) FROM doc_updates WHERE name = $1) AS n',
         [to],

@@ -20,9 +20,10 @@ function replay(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }):
 
 /**
  * The DocumentStore contract: every implementation (SQLite and PostgreSQL) runs this
- * suite unchanged. `make` returns a fresh, empty store.
+ * suite unchanged. `make` returns a fresh, empty store; `makeTwo` two stores on one fresh
+ * database through separate connections (as two nodes, or two processes, have).
  */
-export function documentStoreContract(label: string, make: () => Promise<DocumentStore> | DocumentStore): void {
+export function documentStoreContract(label: string, make: () => Promise<DocumentStore> | DocumentStore, makeTwo: () => Promise<[DocumentStore, DocumentStore]>): void {
   describe(`DocumentStore contract: ${label}`, () => {
     it('STORE1 an unknown document loads as empty', async () => {
       const store = await make();
@@ -108,6 +109,27 @@ export function documentStoreContract(label: string, make: () => Promise<Documen
       const loaded = await store.load('late');
       expect(loaded.lastSeq).toBe(4);
       expect(replay(loaded)).toBe('abcd');
+    });
+
+    it('STORE9 two stores (two nodes) appending to one document at once: every append commits, seqs never repeat', async () => {
+      const stores = await makeTwo();
+      const writers = stores.map((store, w) => {
+        const { updates } = edits(...Array.from({ length: 80 }, (_, i) => `${w}:${i},`));
+        return (async () => {
+          const seqs: number[] = [];
+          // One at a time per store, so the two stores' commits interleave as much as they can.
+          for (const u of updates) seqs.push(await store.append('shared', u));
+          return seqs;
+        })();
+      });
+      const seqs = (await Promise.all(writers)).flat();
+      expect(new Set(seqs).size).toBe(160);
+      expect(seqs.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 160 }, (_, i) => i + 1));
+      const loaded = await stores[0].load('shared');
+      expect(loaded.updates).toHaveLength(160);
+      const text = replay(loaded);
+      for (let i = 0; i < 80; i++) expect(text).toContain(`0:${i},`);
+      for (let i = 0; i < 80; i++) expect(text).toContain(`1:${i},`);
     });
 
     it('STORE6 prefix listing treats LIKE wildcards literally', async () => {

@@ -26,7 +26,17 @@ function auditLog(pool: Awaited<ReturnType<typeof freshPool>>) {
   return log;
 }
 
-documentStoreContract('PostgreSQL', async () => new PgDocumentStore(await freshPool()));
+documentStoreContract(
+  'PostgreSQL',
+  async () => new PgDocumentStore(await freshPool()),
+  async () => {
+    const url = await database();
+    const pools = [createPgPool(url, 4), createPgPool(url, 4)] as const;
+    onTestFinished(() => Promise.all(pools.map((p) => p.end())).then(() => undefined));
+    await migratePostgres(pools[0]);
+    return [new PgDocumentStore(pools[0]), new PgDocumentStore(pools[1])];
+  },
+);
 roomStoreContract('PostgreSQL', async () => new PgRoomStore(await freshPool()));
 accountStoreContract('PostgreSQL', async () => new PgAccountStore(await freshPool()));
 
