@@ -101,6 +101,7 @@ export class CollabServer {
     this.workspaceSync = new WorkspaceSync(workspace, new SyncRecords(resolve(config.DATA_DIR, 'workspace-sync')), { writeDebounceMs: config.WORKSPACE_WRITE_DEBOUNCE_MS, pollMs: config.WORKSPACE_POLL_MS }, logger.child({ component: 'WorkspaceSync' }));
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
     this.scaleOut = config.REDIS_URL ? new ScaleOut(config, logger.child({ component: 'ScaleOut' })) : null;
+    if (this.scaleOut) this.durableLog.skipOrigin(this.scaleOut.documents.redisTransactionOrigin);
     this.hocuspocus = new Hocuspocus({
       quiet: true,
       extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' })), ...(this.scaleOut ? [this.scaleOut.documents] : [])],

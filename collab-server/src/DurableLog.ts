@@ -64,6 +64,8 @@ export class DurableLog implements Extension {
   private readonly docs = new Map<string, LogState>();
   /** Appends not yet settled, per document name (also across unload and reload). */
   private readonly inflight = new Map<string, Set<Promise<unknown>>>();
+  /** Transaction origins of updates another node has logged already (the Redis extension's). */
+  private readonly loggedElsewhere = new Set<unknown>();
   private closed = false;
 
   constructor(
@@ -71,6 +73,15 @@ export class DurableLog implements Extension {
     private readonly options: DurableLogOptions,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Updates applied with `origin` are not logged here: they come from another node, which logged
+   * them (a client's are written ahead there, a server's in the background). Without this every
+   * node with the document loaded would write each update again (scale-out, docs/scaling.md).
+   */
+  skipOrigin(origin: unknown): void {
+    this.loggedElsewhere.add(origin);
+  }
 
   async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
     // An append of a previous incarnation still on its way would otherwise be missed by the load.
@@ -88,7 +99,7 @@ export class DurableLog implements Extension {
       logGap: false,
       closingGap: null,
       listener: (update, origin) => {
-        if (origin === LOAD_ORIGIN || state.applyingLogged) return;
+        if (origin === LOAD_ORIGIN || state.applyingLogged || this.loggedElsewhere.has(origin)) return;
         this.logServerUpdate(documentName, state, update);
       },
     };
