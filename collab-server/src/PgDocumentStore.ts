@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DocumentStore, StoredDocument } from './DocumentStore.js';
+import { mergeSnapshot, type DocumentStore, type StoredDocument } from './DocumentStore.js';
 import { inTransaction, toBuffer } from './Postgres.js';
 
 /** Most updates written in one INSERT (one commit). */
@@ -109,18 +109,27 @@ export class PgDocumentStore implements DocumentStore {
   }
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
-    // One statement, so snapshot and log trim commit together. A snapshot never replaces one that
-    // covers more of the log: two compactions committing out of order must not resurrect an older
-    // snapshot over updates the newer one already trimmed.
-    await this.pool.query(
-      `WITH snap AS (
-         INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at
-         WHERE doc_snapshots.upto_seq <= excluded.upto_seq
-       )
-       DELETE FROM doc_updates WHERE name = $1 AND seq <= $3`,
-      [name, toBuffer(state), uptoSeq, Date.now()],
-    );
+    // Under the document's lock, so what is read (snapshot, trimmed updates) is what is replaced. The
+    // stored snapshot and the trimmed updates are merged in: a node's state may lack an update another
+    // node logged, and a compaction landing late never loses what a newer one stored (STORE8, STORE10).
+    await inTransaction(this.pool, async (c) => {
+      await c.query(LOCK_DOCUMENT, [name]);
+      const { rows } = await c.query<{ state: Buffer | null; data: Buffer | null }>(
+        `SELECT state, NULL::bytea AS data, 0::bigint AS seq FROM doc_snapshots WHERE name = $1
+         UNION ALL
+         SELECT NULL, data, seq FROM doc_updates WHERE name = $1 AND seq <= $2
+         ORDER BY seq`,
+        [name, uptoSeq],
+      );
+      const stored = rows.find((r) => r.state !== null)?.state ?? null;
+      const trimmed = rows.filter((r) => r.data !== null).map((r) => r.data!);
+      await c.query(
+        `INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET state = excluded.state, upto_seq = greatest(doc_snapshots.upto_seq, excluded.upto_seq), updated_at = excluded.updated_at`,
+        [name, toBuffer(mergeSnapshot(stored, trimmed, state)), uptoSeq, Date.now()],
+      );
+      await c.query('DELETE FROM doc_updates WHERE name = $1 AND seq <= $2', [name, uptoSeq]);
+    });
   }
 
   async copy(from: string, to: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DocumentStore, StoredDocument } from './DocumentStore.js';
+import { mergeSnapshot, type DocumentStore, type StoredDocument } from './DocumentStore.js';
 
 /**
  * DocumentStore on SQLite (WAL). Appends made in one event-loop turn are committed together in
@@ -18,8 +18,9 @@ export class SqliteDocumentStore implements DocumentStore {
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM doc_updates WHERE name = ?'),
       insertUpdate: db.prepare('INSERT INTO doc_updates (name, seq, data) VALUES (?, ?, ?)'),
       upsertSnapshot: db.prepare(
-        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at WHERE doc_snapshots.upto_seq <= excluded.upto_seq',
+        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = max(doc_snapshots.upto_seq, excluded.upto_seq), updated_at = excluded.updated_at',
       ),
+      trimmed: db.prepare<[string, number], { data: Buffer }>('SELECT data FROM doc_updates WHERE name = ? AND seq <= ? ORDER BY seq'),
       dropUpdates: db.prepare('DELETE FROM doc_updates WHERE name = ? AND seq <= ?'),
       deleteSnapshot: db.prepare('DELETE FROM doc_snapshots WHERE name = ?'),
       deleteUpdates: db.prepare('DELETE FROM doc_updates WHERE name = ?'),
@@ -80,7 +81,9 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
     this.db.transaction(() => {
-      this.stmts.upsertSnapshot.run(name, state, uptoSeq, Date.now());
+      const stored = this.stmts.snapshot.get(name)?.state ?? null;
+      const trimmed = this.stmts.trimmed.all(name, uptoSeq).map((r) => r.data);
+      this.stmts.upsertSnapshot.run(name, mergeSnapshot(stored, trimmed, state), uptoSeq, Date.now());
       this.stmts.dropUpdates.run(name, uptoSeq);
     }).immediate();
   }

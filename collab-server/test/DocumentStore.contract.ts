@@ -132,6 +132,27 @@ export function documentStoreContract(label: string, make: () => Promise<Documen
       for (let i = 0; i < 80; i++) expect(text).toContain(`1:${i},`);
     });
 
+    it('STORE10 a compaction keeps updates its state lacks (another node logged them) and what the stored snapshot holds', async () => {
+      const store = await make();
+      const mine = edits('a', 'b');
+      const theirs = edits('X');
+      await store.append('two', mine.updates[0]!);
+      await store.append('two', theirs.updates[0]!);
+      await store.append('two', mine.updates[1]!);
+      // This node never received the other node's update: its state is 'ab' only.
+      await store.compact('two', Y.encodeStateAsUpdate(mine.doc), 3);
+      expect(replay(await store.load('two'))).toContain('X');
+      // A later compaction by a node that has neither keeps both (from the stored snapshot).
+      const late = edits('c');
+      await store.append('two', late.updates[0]!);
+      await store.compact('two', Y.encodeStateAsUpdate(late.doc), 4);
+      const loaded = await store.load('two');
+      expect(loaded.updates).toEqual([]);
+      const text = replay(loaded);
+      for (const part of ['a', 'b', 'X', 'c']) expect(text).toContain(part);
+      expect(text).toHaveLength(4);
+    });
+
     it('STORE6 prefix listing treats LIKE wildcards literally', async () => {
       const store = await make();
       await store.append('room:a_b:file:x', edits('1').updates[0]!);

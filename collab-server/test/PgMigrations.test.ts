@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import * as Y from 'yjs';
 import { migratePostgres, PG_SCHEMA_VERSION, PgAccountStore, PgDocumentStore, PgRoomStore, hashPassword } from '../src/index.js';
 import { createPgPool } from '@coderoom/shared';
 import { usePostgres } from '../../shared/test/postgres.js';
@@ -20,9 +21,14 @@ describe('PostgreSQL schema migrations', () => {
     const room = await rooms.create('Old room');
     expect(await rooms.addFile(room.id, { path: 'main.ts', createdAt: 5, createdBy: 'Ann' })).toBe(true);
     const docs = new PgDocumentStore(db);
-    await docs.append('room:old:file:main.ts', new Uint8Array([1, 2, 3]));
-    await docs.compact('room:old:file:main.ts', new Uint8Array([9, 9]), 1);
-    await docs.append('room:old:file:main.ts', new Uint8Array([4, 5]));
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    doc.getText('content').insert(0, 'old ');
+    await docs.append('room:old:file:main.ts', updates[0]!);
+    await docs.compact('room:old:file:main.ts', Y.encodeStateAsUpdate(doc), 1);
+    doc.getText('content').insert(4, 'text');
+    await docs.append('room:old:file:main.ts', updates[1]!);
     await db.query("INSERT INTO audit (at, room_id, actor, actor_name, action) VALUES (1, $1, 'cli', 'admin cli', 'room.create')", [room.id]);
     // Version 2's tables are not there yet.
     await expect(db.query('SELECT 1 FROM users')).rejects.toThrow(/users/);
@@ -31,7 +37,11 @@ describe('PostgreSQL schema migrations', () => {
     expect(await rooms.get(room.id)).toEqual(room);
     expect(await rooms.listFiles(room.id)).toEqual([{ path: 'main.ts', createdAt: 5, createdBy: 'Ann' }]);
     const stored = await docs.load('room:old:file:main.ts');
-    expect(stored).toEqual({ snapshot: new Uint8Array([9, 9]), updates: [new Uint8Array([4, 5])], lastSeq: 2 });
+    expect(stored).toMatchObject({ updates: [updates[1]], lastSeq: 2 });
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, stored.snapshot!);
+    for (const u of stored.updates) Y.applyUpdate(reloaded, u);
+    expect(reloaded.getText('content').toString()).toBe('old text');
     expect((await db.query('SELECT action FROM audit')).rows).toEqual([{ action: 'room.create' }]);
     const accounts = new PgAccountStore(db);
     const user = await accounts.createUser({ email: 'ann@example.com', displayName: 'Ann' }, await hashPassword('a good password'));
