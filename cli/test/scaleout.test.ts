@@ -118,8 +118,8 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     const ask = async (node: HubProcess) => (await api(node.url, 'GET', `/api/rooms/${roomId}/node`, undefined, hostToken)).body;
     expect(await ask(b)).toMatchObject({ nodeId: 'node-1', self: true });
 
-    // One document per node, two writers on it typing all along. (Writers of one document on
-    // several nodes at once make PgDocumentStore's appends collide today: docs/scaling.md.)
+    // One document per node, two writers on it typing all along (SCALE1 covers writers of one
+    // document on several nodes).
     const TYPING_INTERVAL_MS = 50;
     const names = nodes.map((_, i) => formatDocName({ roomId, kind: 'file', path: `load${i}.txt` }));
     for (let i = 0; i < nodes.length; i++) await createFile(a.url, roomId, `load${i}.txt`, hostToken);
