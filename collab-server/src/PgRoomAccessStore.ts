@@ -1,31 +1,12 @@
 import type pg from 'pg';
-import type { LobbyStatus, Participant, Role } from '@coderoom/shared';
+import type { Participant, Role } from '@coderoom/shared';
 import type { InviteRecord, InviteRefusal, LobbyRecord, RoomAccessStore } from './RoomAccessStore.js';
 import { inTransaction } from './Postgres.js';
+import { I_COLS, L_COLS, P_COLS, toInvite, toLobby, toParticipant, type InviteRow, type LobbyRow, type ParticipantRow } from './SqliteRoomAccessStore.js';
 
-interface ParticipantRow { sub: string; name: string; role: Role; joined_at: number; removed_at: number | null }
-interface InviteRow {
-  id: string; secret_hash: string; room_id: string; role: Role; created_at: number; created_by: string;
-  expires_at: number; max_uses: number; uses: number; allow_guests: boolean; revoked_at: number | null;
-}
-interface LobbyRow {
-  id: string; ticket_hash: string; room_id: string; invite_id: string; sub: string; name: string; role: Role;
-  requested_at: number; status: LobbyStatus; decided_at: number | null; decided_by: string | null;
-}
-
-const P_COLS = 'sub, name, role, joined_at, removed_at';
-const I_COLS = 'id, secret_hash, room_id, role, created_at, created_by, expires_at, max_uses, uses, allow_guests, revoked_at';
-const L_COLS = 'id, ticket_hash, room_id, invite_id, sub, name, role, requested_at, status, decided_at, decided_by';
-
-const toParticipant = (r: ParticipantRow): Participant => ({ sub: r.sub, name: r.name, role: r.role, joinedAt: r.joined_at, removedAt: r.removed_at });
-const toInvite = (r: InviteRow): InviteRecord => ({
-  id: r.id, secretHash: r.secret_hash, roomId: r.room_id, role: r.role, createdAt: r.created_at, createdBy: r.created_by,
-  expiresAt: r.expires_at, maxUses: r.max_uses, uses: r.uses, allowGuests: r.allow_guests, revokedAt: r.revoked_at,
-});
-const toLobby = (r: LobbyRow): LobbyRecord => ({
-  id: r.id, ticketHash: r.ticket_hash, roomId: r.room_id, inviteId: r.invite_id, sub: r.sub, name: r.name, role: r.role,
-  requestedAt: r.requested_at, status: r.status, decidedAt: r.decided_at, decidedBy: r.decided_by,
-});
+/** PostgreSQL keeps `allow_guests` as a BOOLEAN where SQLite has 0/1; the rest is as in SQLite. */
+type PgInviteRow = Omit<InviteRow, 'allow_guests'> & { allow_guests: boolean };
+const toPgInvite = (r: PgInviteRow): InviteRecord => toInvite({ ...r, allow_guests: r.allow_guests ? 1 : 0 });
 
 /** RoomAccessStore on PostgreSQL; each change is one statement (RETURNING), so concurrent nodes stay consistent. */
 export class PgRoomAccessStore implements RoomAccessStore {
@@ -67,13 +48,13 @@ export class PgRoomAccessStore implements RoomAccessStore {
   }
 
   async inviteBySecret(secretHash: string): Promise<InviteRecord | null> {
-    const { rows } = await this.pool.query<InviteRow>(`SELECT ${I_COLS} FROM invites WHERE secret_hash = $1`, [secretHash]);
-    return rows[0] ? toInvite(rows[0]) : null;
+    const { rows } = await this.pool.query<PgInviteRow>(`SELECT ${I_COLS} FROM invites WHERE secret_hash = $1`, [secretHash]);
+    return rows[0] ? toPgInvite(rows[0]) : null;
   }
 
   async invites(roomId: string): Promise<InviteRecord[]> {
-    const { rows } = await this.pool.query<InviteRow>(`SELECT ${I_COLS} FROM invites WHERE room_id = $1 ORDER BY created_at DESC, id COLLATE "C"`, [roomId]);
-    return rows.map(toInvite);
+    const { rows } = await this.pool.query<PgInviteRow>(`SELECT ${I_COLS} FROM invites WHERE room_id = $1 ORDER BY created_at DESC, id COLLATE "C"`, [roomId]);
+    return rows.map(toPgInvite);
   }
 
   async revokeInvite(roomId: string, id: string, at: number): Promise<boolean> {
@@ -84,12 +65,12 @@ export class PgRoomAccessStore implements RoomAccessStore {
   async useInvite(secretHash: string, now: number): Promise<InviteRecord | InviteRefusal> {
     return inTransaction(this.pool, async (c): Promise<InviteRecord | InviteRefusal> => {
       // The UPDATE's row lock serialises concurrent uses: a waiting one re-checks `uses < max_uses`.
-      const used = await c.query<InviteRow>(
+      const used = await c.query<PgInviteRow>(
         `UPDATE invites SET uses = uses + 1 WHERE secret_hash = $1 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses RETURNING ${I_COLS}`,
         [secretHash, now],
       );
-      if (used.rows[0]) return toInvite(used.rows[0]);
-      const { rows } = await c.query<InviteRow>(`SELECT ${I_COLS} FROM invites WHERE secret_hash = $1`, [secretHash]);
+      if (used.rows[0]) return toPgInvite(used.rows[0]);
+      const { rows } = await c.query<PgInviteRow>(`SELECT ${I_COLS} FROM invites WHERE secret_hash = $1`, [secretHash]);
       const row = rows[0];
       if (!row) return 'missing';
       // Revoked first: a revoked link says so even after it would have expired.
