@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { CollabServer, REMOVED_REASON, loadCollabConfig, sendJson } from '@coderoom/collab-server';
+import { CollabServer, REMOVED_REASON, loadCollabConfig, sendJson, type ScaleOut } from '@coderoom/collab-server';
 import { createPtyGateway, loadPtyConfig, type PtyGateway } from '@coderoom/pty-gateway';
 import { createMediaServer, loadMediaConfig, type MediaServer } from '@coderoom/media-server';
-import { ERRORS, NotFoundError, PTY_CLOSE_REASONS, type Logger } from '@coderoom/shared';
+import { AppError, ERRORS, NotFoundError, PTY_CLOSE_REASONS, type Logger } from '@coderoom/shared';
 
 /** Where the web app is built to, relative to this package. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -25,8 +25,10 @@ export class Hub {
       logger: logger.child({ plane: 'pty' }),
       verifier: collab.verifier,
       audit: collab.audit,
+      admitRoom: collab.scaleOut ? ownerOnly(collab.scaleOut) : undefined,
     });
     collab.mountUpgrade('/pty', (req, socket, head) => pty.handleUpgrade(req, socket, head));
+    collab.scaleOut?.directory.on('lost', (roomId) => void pty.evictRoom(roomId));
     collab.own(pty);
     mountRecordings(collab, pty);
     let media: MediaServer;
@@ -37,6 +39,7 @@ export class Hub {
         verifier: collab.verifier,
         audit: collab.audit,
         allowedOrigins: config.ALLOWED_ORIGINS,
+        admitRoom: collab.scaleOut ? ownerOnly(collab.scaleOut) : undefined,
       });
     } catch (err) {
       await collab.close();
@@ -61,6 +64,14 @@ export class Hub {
   close(): Promise<void> {
     return this.collab.close();
   }
+}
+
+/** Scale-out: a room's terminals run on the node that holds its lease; other nodes send clients there. */
+function ownerOnly(scaleOut: ScaleOut): (roomId: string) => Promise<void> {
+  return async (roomId) => {
+    const owner = await scaleOut.directory.owner(roomId);
+    if (!owner.self) throw new AppError('WRONG_NODE', `room ${roomId} is served by node ${owner.nodeId}`);
+  };
 }
 
 /** REST for terminal recordings: any participant of the room may list and download them. */

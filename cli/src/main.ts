@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadCollabConfig } from '@coderoom/collab-server';
 import { AppError, createLogger, LOG_LEVELS, type LogLevel } from '@coderoom/shared';
 import { Hub } from './Hub.js';
-import { createRoom, createUser, listUsers, mintToken, resetPassword } from './admin.js';
+import { createRoom, createUser, listUsers, migrate, mintToken, resetPassword } from './admin.js';
 import { createBackup } from './Backup.js';
 import { restoreBackup } from './Restore.js';
 import { databasePartFor } from './DatabasePart.js';
@@ -28,14 +28,14 @@ function fail(err: unknown): never {
 }
 
 const program = new Command('coderoom')
-  .description('CodeRoom: real-time collaboration hub for code')
+  .description('CodeRoom: real-time collaboration hub for code. State is kept in SQLite under DATA_DIR, or in PostgreSQL when DATABASE_URL=postgres://... is set.')
   .showHelpAfterError()
   // Usage errors exit 2 (subcommands inherit this setting).
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
 program
   .command('start')
-  .description('run the all-in-one hub (PORT, HOST, DATA_DIR, ... from the environment)')
+  .description('run the all-in-one hub (PORT, HOST, DATA_DIR, DATABASE_URL, ... from the environment; migrates the schema first)')
   .action(async () => {
     const logger = createLogger(level);
     const { hub, address } = await Hub.start(env, logger);
@@ -59,6 +59,14 @@ program
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date: PostgreSQL when DATABASE_URL is set (postgres://...), else SQLite under DATA_DIR')
+  .option('--to <version>', 'PostgreSQL only: migrate up to this schema version, not the newest')
+  .action(async (opts: { to?: string }) => {
+    console.log(await migrate(env, opts));
   });
 
 const room = program.command('room').description('manage rooms');

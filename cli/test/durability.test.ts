@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { formatDocName } from '@coderoom/shared';
 import { acknowledged, connect, createFile, createRoom, joinRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
+import { usePostgres } from '../../shared/test/postgres.js';
 import { startHubProcess } from './hubProcess.js';
+
+const postgresDatabase = usePostgres();
+
+/** Each storage the hub can run on: the extra environment of a hub on a fresh database of it. */
+const STORAGES: { label: string; env: () => Promise<Record<string, string>> }[] = [
+  { label: 'SQLite', env: async () => ({}) },
+  { label: 'PostgreSQL', env: async () => ({ DATABASE_URL: await postgresDatabase() }) },
+];
 
 /** Connects and waits for the first sync. */
 async function open(wsUrl: string, name: string, token: string): Promise<TestClient> {
@@ -10,10 +19,11 @@ async function open(wsUrl: string, name: string, token: string): Promise<TestCli
   return c;
 }
 
-describe('acknowledged edits survive SIGKILL', () => {
+describe.each(STORAGES)('acknowledged edits survive SIGKILL ($label)', ({ env }) => {
   it('DOC2 an edit acknowledged (unsyncedChanges 0) just before SIGKILL is there after restart', async () => {
     const dataDir = tempDir();
-    const hub = await startHubProcess(dataDir);
+    const storage = await env();
+    const hub = await startHubProcess(dataDir, storage);
     const { roomId, hostToken } = await createRoom(hub.url);
     await createFile(hub.url, roomId, 'a.txt', hostToken);
     const name = formatDocName({ roomId, kind: 'file', path: 'a.txt' });
@@ -25,7 +35,7 @@ describe('acknowledged edits survive SIGKILL', () => {
     c.provider.destroy();
     c.socket.destroy();
 
-    const again = await startHubProcess(dataDir);
+    const again = await startHubProcess(dataDir, storage);
     const d = await open(again.wsUrl, name, hostToken);
     expect(d.text.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\n');
   });
@@ -33,8 +43,9 @@ describe('acknowledged edits survive SIGKILL', () => {
   it('DOC3 twenty concurrent writers: every acknowledged edit is there after SIGKILL and restart', async () => {
     const WRITERS = 20;
     const dataDir = tempDir();
+    const storage = await env();
     // Compact often so the kill also lands around snapshot writes.
-    const hub = await startHubProcess(dataDir, { COMPACT_EVERY_UPDATES: '25' });
+    const hub = await startHubProcess(dataDir, { ...storage, COMPACT_EVERY_UPDATES: '25' });
     const { roomId, hostToken } = await createRoom(hub.url);
     await createFile(hub.url, roomId, 'shared.txt', hostToken);
     const name = formatDocName({ roomId, kind: 'file', path: 'shared.txt' });
@@ -80,7 +91,7 @@ describe('acknowledged edits survive SIGKILL', () => {
       c.socket.destroy();
     }
 
-    const again = await startHubProcess(dataDir);
+    const again = await startHubProcess(dataDir, storage);
     const check = await open(again.wsUrl, name, hostToken);
     const text = check.text.toString();
     const snapshot = killedAt as unknown as number[];

@@ -228,9 +228,11 @@ export class Api {
       await rename(fromDisk, toDisk);
     }
     await this.evict(toDoc);
+    // Stop logging the old name, then wait for its appends and compactions still on their way (WAL3).
+    this.d.durableLog.detach(fromDoc);
+    await this.d.durableLog.settle(fromDoc);
     await this.d.documents.delete(toDoc);
     await this.d.documents.copy(fromDoc, toDoc);
-    this.d.durableLog.detach(fromDoc);
     await this.d.documents.delete(fromDoc);
     const entry = { createdAt: Date.now(), createdBy: claims.name };
     await this.d.fileIndex.update(id, (map) => {
@@ -255,6 +257,7 @@ export class Api {
     await unlink(await this.d.workspace.resolve(id, path)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+    await this.d.durableLog.settle(docName);
     await this.d.documents.delete(docName);
     await this.d.fileIndex.update(id, (map) => map.delete(path));
     await this.evict(docName);
@@ -262,8 +265,13 @@ export class Api {
     sendJson(res, 200, { path });
   }
 
-  /** Makes sure no stale in-memory copy of a document outlives its deletion. */
+  /** Makes sure no stale in-memory copy of a document, nor an append of one still on its way, outlives its deletion. */
   private async evict(name: string): Promise<void> {
+    await this.unload(name);
+    await this.d.durableLog.settle(name);
+  }
+
+  private async unload(name: string): Promise<void> {
     const deadline = Date.now() + EVICT_TIMEOUT_MS;
     for (;;) {
       const doc = this.d.hocuspocus.documents.get(name);

@@ -78,10 +78,10 @@ function isSyncUpdate(data: Uint8Array): boolean {
  *
  * Fan-out is timed from `beforeHandleMessage` (a sync-update message reached the server, before
  * decoding) to this extension's `update` listener on the Y.Doc, matched first-in first-out per
- * connection (messages of a connection are applied in order). That listener is registered after
- * the Document's own (which broadcasts the update to every connection) and after DurableLog's,
- * so the span covers hooks, decode, apply, broadcast (frames queued on every socket) and the
- * durable append; not the kernel sending the frames. An update message that changes nothing
+ * connection (messages of a connection are applied in order). The update is applied once it is
+ * committed to the durable log (WriteAheadQueue, SPEC WAL1), and this listener is registered
+ * after the Document's own (which broadcasts it), so the span covers hooks, the durable append,
+ * decode, apply and broadcast (frames queued on every socket); not the kernel sending the frames. An update message that changes nothing
  * fires no `update` event, so a later update may be timed from its arrival: the error is an
  * overestimate, never an underestimate.
  */

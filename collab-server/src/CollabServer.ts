@@ -1,20 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
-import type BetterSqlite3 from 'better-sqlite3';
-import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, connectionsGauge, isOriginAllowed, readyGauge, rejectUpgrade, renderMetrics, type Logger } from '@coderoom/shared';
+import { AppError, ERRORS, NotFoundError, TokenIssuer, TokenVerifier, connectionsGauge, isOriginAllowed, readyGauge, rejectUpgrade, renderMetrics, type AuditLog, type Logger } from '@coderoom/shared';
 import type { CollabConfig } from './config.js';
-import { openDatabase } from './Database.js';
-import { SqliteDocumentStore } from './SqliteDocumentStore.js';
-import { SqliteRoomStore } from './SqliteRoomStore.js';
-import { SqliteAuditLog } from './SqliteAuditLog.js';
-import { SqliteAccountStore } from './SqliteAccountStore.js';
+import { openStorage, type Storage } from './Storage.js';
+import type { DocumentStore } from './DocumentStore.js';
+import type { RoomStore } from './RoomStore.js';
+import type { AccountStore } from './AccountStore.js';
+import type { WorkspaceStore } from './WorkspaceStore.js';
+import type { RoomAccessStore } from './RoomAccessStore.js';
+import { WriteAheadQueue } from './WriteAheadQueue.js';
 import { AccountsApi, SESSION_COOKIE } from './AccountsApi.js';
-import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
-import { SqliteRoomAccessStore } from './SqliteRoomAccessStore.js';
 import { RoomAccess } from './RoomAccess.js';
 import { AccessApi } from './AccessApi.js';
 import { AuditApi } from './AuditApi.js';
@@ -34,6 +33,7 @@ import { StaticFiles } from './StaticFiles.js';
 import { readCookie, requireSameOrigin, sendError, sendJson, setSecurityHeaders } from './http.js';
 import { SocketGuard } from './SocketGuard.js';
 import { CollabMetrics, trackRequest } from './CollabMetrics.js';
+import { ScaleOut } from './ScaleOut.js';
 
 /** Handles a WebSocket upgrade on a mounted path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -56,18 +56,20 @@ export type ReadinessDetails = () => unknown;
 export class CollabServer {
   readonly httpServer: Server;
   readonly hocuspocus: Hocuspocus;
-  readonly documents: SqliteDocumentStore;
-  readonly rooms: SqliteRoomStore;
-  readonly audit: SqliteAuditLog;
+  readonly documents: DocumentStore;
+  readonly rooms: RoomStore;
+  readonly audit: AuditLog;
   readonly verifier: TokenVerifier;
   readonly api: Api;
-  readonly accounts: SqliteAccountStore;
+  readonly accounts: AccountStore;
   readonly accountsApi: AccountsApi;
-  readonly workspaces: SqliteWorkspaceStore;
-  readonly access: SqliteRoomAccessStore;
+  readonly workspaces: WorkspaceStore;
+  readonly access: RoomAccessStore;
   /** Roles, removals and token issuing; the hub listens to its removals (PART4). */
   readonly roomAccess: RoomAccess;
   private readonly accessApi: AccessApi;
+  /** Redis scale-out (documents across nodes, room directory); null without REDIS_URL. */
+  readonly scaleOut: ScaleOut | null;
   private readonly durableLog: DurableLog;
   private readonly workspaceSync: WorkspaceSync;
   private readonly wss: WebSocketServer;
@@ -80,16 +82,16 @@ export class CollabServer {
   private constructor(
     readonly config: CollabConfig,
     private readonly logger: Logger,
-    private readonly db: BetterSqlite3.Database,
+    readonly storage: Storage,
     readonly issuer: TokenIssuer,
   ) {
-    this.documents = new SqliteDocumentStore(db);
-    this.rooms = new SqliteRoomStore(db);
-    this.audit = new SqliteAuditLog(db);
+    this.documents = storage.documents;
+    this.rooms = storage.rooms;
+    this.audit = storage.audit;
     this.verifier = new TokenVerifier(issuer.jwks());
-    this.workspaces = new SqliteWorkspaceStore(db);
-    this.access = new SqliteRoomAccessStore(db);
-    this.accounts = new SqliteAccountStore(db);
+    this.workspaces = storage.workspaces;
+    this.access = storage.access;
+    this.accounts = storage.accounts;
     // Set below, once Hocuspocus exists; the Authorizer only calls it for connections, after construction.
     let roomAccess: RoomAccess | null = null;
     const currentRole = (roomId: string, sub: string, role: Parameters<RoomAccess['currentRole']>[2]) => roomAccess!.currentRole(roomId, sub, role);
@@ -98,9 +100,11 @@ export class CollabServer {
     const workspace = new Workspace(resolve(config.DATA_DIR, 'workspaces'), config.WORKSPACE_MAX_FILE_BYTES);
     this.workspaceSync = new WorkspaceSync(workspace, new SyncRecords(resolve(config.DATA_DIR, 'workspace-sync')), { writeDebounceMs: config.WORKSPACE_WRITE_DEBOUNCE_MS, pollMs: config.WORKSPACE_POLL_MS }, logger.child({ component: 'WorkspaceSync' }));
     const gitImport = new GitImport(workspace, { localRoots: config.WORKSPACE_GIT_LOCAL_ROOTS, timeoutMs: config.WORKSPACE_GIT_TIMEOUT_MS }, logger.child({ component: 'GitImport' }));
+    this.scaleOut = config.REDIS_URL ? new ScaleOut(config, logger.child({ component: 'ScaleOut' })) : null;
+    if (this.scaleOut) this.durableLog.skipOrigin(this.scaleOut.documents.redisTransactionOrigin);
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex],
+      extensions: [this.durableLog, new CollabMetrics(), new Authorizer(this.verifier, this.rooms, currentRole, logger.child({ component: 'Authorizer' })), new Presence(this.audit), this.workspaceSync, fileIndex, new WriteAheadQueue(this.durableLog, logger.child({ component: 'WriteAheadQueue' })), ...(this.scaleOut ? [this.scaleOut.documents] : [])],
     });
     fileIndex.attach(this.hocuspocus);
     this.accountsApi = new AccountsApi({ config, accounts: this.accounts, audit: this.audit });
@@ -116,6 +120,11 @@ export class CollabServer {
     this.api.router.add('GET', '/api/openapi.json', (_req, res) => sendJson(res, 200, buildOpenApi(this.api.router)), {
       summary: 'This document: the REST API as OpenAPI 3.1, generated from the zod schemas the routes validate with', tag: 'meta', auth: 'none',
     });
+    if (this.scaleOut) {
+      const scaleOut = this.scaleOut;
+      scaleOut.mount(this.api);
+      this.addReadinessCheck('redis', () => scaleOut.readiness(), () => scaleOut.details());
+    }
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.COLLAB_MAX_MESSAGE_BYTES });
     this.staticFiles = config.WEB_DIST_DIR ? new StaticFiles(config.WEB_DIST_DIR) : null;
     this.httpServer = createServer((req, res) => {
@@ -126,11 +135,16 @@ export class CollabServer {
     this.mountUpgrade('/collab', (req, socket, head) => this.upgradeCollab(req, socket, head));
   }
 
-  /** Opens storage and keys under DATA_DIR; call `listen()` to serve. */
+  /** Opens storage (SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL) and keys under DATA_DIR; call `listen()` to serve. */
   static async open(config: CollabConfig, logger: Logger): Promise<CollabServer> {
-    const db = openDatabase(join(config.DATA_DIR, 'coderoom.db'), config.SQLITE_SYNCHRONOUS);
-    const issuer = await TokenIssuer.open(config.DATA_DIR);
-    return new CollabServer(config, logger, db, issuer);
+    const storage = await openStorage(config, logger.child({ component: 'Storage' }));
+    try {
+      const issuer = await TokenIssuer.open(config.DATA_DIR);
+      return new CollabServer(config, logger, storage, issuer);
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
   }
 
   /** Routes WebSocket upgrades on `path` to `handler`. */
@@ -158,18 +172,16 @@ export class CollabServer {
       });
     });
     const address = this.httpServer.address() as AddressInfo;
+    this.scaleOut?.start(this.config.PUBLIC_URL || `http://${address.address}:${address.port}`);
     this.logger.info({ host: address.address, port: address.port }, 'listen() | serving');
     return address;
   }
 
   /** Readiness: storage answers, every mounted plane's check passes, and the server is not shutting down. */
-  readiness(): { ready: boolean; reason?: string } {
+  async readiness(): Promise<{ ready: boolean; reason?: string }> {
     if (this.closing) return { ready: false, reason: 'shutting down' };
-    try {
-      this.db.prepare('SELECT 1').get();
-    } catch (err) {
-      return { ready: false, reason: `storage: ${(err as Error).message}` };
-    }
+    const storage = await this.storage.check();
+    if (storage !== null) return { ready: false, reason: `storage: ${storage}` };
     for (const [name, { check }] of this.readinessChecks) {
       const reason = check();
       if (reason !== null) return { ready: false, reason: `${name}: ${reason}` };
@@ -182,13 +194,13 @@ export class CollabServer {
     const pathname = (req.url ?? '/').split('?')[0]!;
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
-      const r = this.readiness();
+      const r = await this.readiness();
       const details: Record<string, unknown> = {};
       for (const [name, { details: d }] of this.readinessChecks) if (d) details[name] = d();
       return sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready', ...details } : { status: 'not-ready', reason: r.reason, ...details });
     }
     if (pathname === '/metrics') {
-      readyGauge.set(this.readiness().ready ? 1 : 0);
+      readyGauge.set((await this.readiness()).ready ? 1 : 0);
       const { contentType, body } = await renderMetrics();
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
       res.end(body);
@@ -266,9 +278,10 @@ export class CollabServer {
     this.wss.close();
     await this.workspaceSync.close();
     await this.durableLog.close();
+    await this.scaleOut?.close();
     this.httpServer.closeAllConnections();
     await stopped;
-    this.db.close();
+    await this.storage.close();
     this.logger.info('close() | done');
   }
 }

@@ -1,3 +1,5 @@
+import * as Y from 'yjs';
+
 /** What a document's durable storage holds: the last snapshot and the updates logged after it. */
 export interface StoredDocument {
   /** Compacted state (a Yjs update), or null when never compacted. */
@@ -12,18 +14,19 @@ export interface StoredDocument {
  * Durable storage of Yjs documents: an append-only update log plus compacted snapshots.
  * Every implementation passes `test/DocumentStore.contract.ts`.
  *
- * `append` is the hot path and must be durable when it returns. The SQLite store returns
- * synchronously, which is what lets the durable-log extension append between Hocuspocus
- * applying an update and acknowledging it (see SPEC.md DOC2).
+ * `append` is the hot path: the update must be durable when its promise resolves. The durable
+ * log awaits it before a client's update is applied or acknowledged (SPEC.md DOC2, WAL1).
  */
 export interface DocumentStore {
   /** Loads a document; an unknown name loads as empty. */
   load(name: string): Promise<StoredDocument>;
   /** Appends one update and returns its sequence number (strictly increasing per document). */
-  append(name: string, update: Uint8Array): number;
+  append(name: string, update: Uint8Array): Promise<number>;
   /**
-   * Replaces the snapshot with `state` covering every update up to `uptoSeq`, and drops those
-   * updates from the log. Updates appended after `uptoSeq` stay.
+   * Replaces the snapshot with one covering every update up to `uptoSeq`, and drops those
+   * updates from the log. Updates appended after `uptoSeq` stay. The new snapshot is `state`
+   * merged with the stored snapshot and the dropped updates, so an update that `state` lacks
+   * (another node logged it and it has not reached this node yet) is never lost.
    */
   compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void>;
   /** Copies a document's snapshot and log under a new name (the target must be empty). */
@@ -32,4 +35,10 @@ export interface DocumentStore {
   delete(name: string): Promise<void>;
   /** Names of stored documents starting with `prefix`. */
   list(prefix: string): Promise<string[]>;
+}
+
+/** The snapshot a compaction stores: `state` merged with what it replaces (the old snapshot and the trimmed updates). */
+export function mergeSnapshot(stored: Uint8Array | null, trimmed: Uint8Array[], state: Uint8Array): Uint8Array {
+  const parts = stored ? [stored, ...trimmed, state] : [...trimmed, state];
+  return parts.length === 1 ? state : Y.mergeUpdates(parts);
 }

@@ -5,9 +5,9 @@ import type { AccountStore, NewSession, NewUser, StoredSession } from './Account
 import type { PasswordHash, ScryptParams } from './passwords.js';
 
 /** Bytes of randomness in a user id (16 base64url characters). */
-const USER_ID_BYTES = 12;
+export const USER_ID_BYTES = 12;
 /** The credential kind of a local password. */
-const PASSWORD_KIND = 'password';
+export const PASSWORD_KIND = 'password';
 
 interface UserRow { id: string; email: string; display_name: string; is_admin: number; created_at: number }
 interface CredentialRow { hash: Buffer; salt: Buffer; params: string }

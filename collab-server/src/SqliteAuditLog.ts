@@ -1,9 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { AuditEntry, AuditEvent } from '@coderoom/shared';
-import type { AuditFilter, AuditLog } from './AuditLog.js';
-
-/** Rows read from the database at a time while a query streams. */
-export const AUDIT_PAGE_ROWS = 500;
+import { AUDIT_PAGE_ROWS, type AuditEntry, type AuditEvent, type AuditFilter, type AuditLog } from '@coderoom/shared';
 
 interface AuditRow { id: number; at: number; room_id: string | null; workspace_id: string | null; actor: string; actor_name: string; action: string; target: string | null; detail: string | null }
 
@@ -22,6 +18,9 @@ export class SqliteAuditLog implements AuditLog {
   append(e: AuditEvent): void {
     this.insert.run(e.at, e.roomId, e.workspaceId ?? null, e.roomId, e.actor, e.actorName, e.action, e.target, e.detail ? JSON.stringify(e.detail) : null);
   }
+
+  /** Appends are committed synchronously: nothing to wait for. */
+  async flush(): Promise<void> {}
 
   async *query(f: AuditFilter): AsyncIterable<AuditEntry> {
     const where: string[] = [];

@@ -1,9 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DocumentStore, StoredDocument } from './DocumentStore.js';
+import { mergeSnapshot, type DocumentStore, type StoredDocument } from './DocumentStore.js';
 
-/** DocumentStore on SQLite (WAL): each append is its own committed transaction. */
+/**
+ * DocumentStore on SQLite (WAL). Appends made in one event-loop turn are committed together in
+ * one transaction at the end of that turn (group commit: one fsync for many writers); each
+ * `append` resolves once its transaction has committed.
+ */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly stmts;
+  /** Appends waiting for this turn's commit. */
+  private pending: { name: string; update: Uint8Array; resolve: (seq: number) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.stmts = {
@@ -12,8 +18,9 @@ export class SqliteDocumentStore implements DocumentStore {
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM doc_updates WHERE name = ?'),
       insertUpdate: db.prepare('INSERT INTO doc_updates (name, seq, data) VALUES (?, ?, ?)'),
       upsertSnapshot: db.prepare(
-        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at',
+        'INSERT INTO doc_snapshots (name, state, upto_seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, upto_seq = max(doc_snapshots.upto_seq, excluded.upto_seq), updated_at = excluded.updated_at',
       ),
+      trimmed: db.prepare<[string, number], { data: Buffer }>('SELECT data FROM doc_updates WHERE name = ? AND seq <= ? ORDER BY seq'),
       dropUpdates: db.prepare('DELETE FROM doc_updates WHERE name = ? AND seq <= ?'),
       deleteSnapshot: db.prepare('DELETE FROM doc_snapshots WHERE name = ?'),
       deleteUpdates: db.prepare('DELETE FROM doc_updates WHERE name = ?'),
@@ -44,17 +51,39 @@ export class SqliteDocumentStore implements DocumentStore {
     })();
   }
 
-  append(name: string, update: Uint8Array): number {
-    return this.db.transaction((): number => {
-      const seq = this.lastSeq(name) + 1;
-      this.stmts.insertUpdate.run(name, seq, update);
-      return seq;
-    }).immediate();
+  append(name: string, update: Uint8Array): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ name, update, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  /** Group commit: every append of one event-loop turn goes into one transaction (one WAL fsync). */
+  private commitPending(): void {
+    const batch = this.pending.splice(0);
+    let seqs: number[];
+    try {
+      seqs = this.db
+        .transaction(() =>
+          batch.map((b) => {
+            const seq = this.lastSeq(b.name) + 1;
+            this.stmts.insertUpdate.run(b.name, seq, b.update);
+            return seq;
+          }),
+        )
+        .immediate();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(seqs[i]!));
   }
 
   async compact(name: string, state: Uint8Array, uptoSeq: number): Promise<void> {
     this.db.transaction(() => {
-      this.stmts.upsertSnapshot.run(name, state, uptoSeq, Date.now());
+      const stored = this.stmts.snapshot.get(name)?.state ?? null;
+      const trimmed = this.stmts.trimmed.all(name, uptoSeq).map((r) => r.data);
+      this.stmts.upsertSnapshot.run(name, mergeSnapshot(stored, trimmed, state), uptoSeq, Date.now());
       this.stmts.dropUpdates.run(name, uptoSeq);
     }).immediate();
   }

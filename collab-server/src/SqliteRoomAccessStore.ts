@@ -2,26 +2,26 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { LobbyStatus, Participant, Role } from '@coderoom/shared';
 import type { InviteRecord, InviteRefusal, LobbyRecord, RoomAccessStore } from './RoomAccessStore.js';
 
-interface ParticipantRow { sub: string; name: string; role: Role; joined_at: number; removed_at: number | null }
-interface InviteRow {
+export interface ParticipantRow { sub: string; name: string; role: Role; joined_at: number; removed_at: number | null }
+export interface InviteRow {
   id: string; secret_hash: string; room_id: string; role: Role; created_at: number; created_by: string;
   expires_at: number; max_uses: number; uses: number; allow_guests: number; revoked_at: number | null;
 }
-interface LobbyRow {
+export interface LobbyRow {
   id: string; ticket_hash: string; room_id: string; invite_id: string; sub: string; name: string; role: Role;
   requested_at: number; status: LobbyStatus; decided_at: number | null; decided_by: string | null;
 }
 
-const P_COLS = 'sub, name, role, joined_at, removed_at';
-const I_COLS = 'id, secret_hash, room_id, role, created_at, created_by, expires_at, max_uses, uses, allow_guests, revoked_at';
-const L_COLS = 'id, ticket_hash, room_id, invite_id, sub, name, role, requested_at, status, decided_at, decided_by';
+export const P_COLS = 'sub, name, role, joined_at, removed_at';
+export const I_COLS = 'id, secret_hash, room_id, role, created_at, created_by, expires_at, max_uses, uses, allow_guests, revoked_at';
+export const L_COLS = 'id, ticket_hash, room_id, invite_id, sub, name, role, requested_at, status, decided_at, decided_by';
 
-const toParticipant = (r: ParticipantRow): Participant => ({ sub: r.sub, name: r.name, role: r.role, joinedAt: r.joined_at, removedAt: r.removed_at });
-const toInvite = (r: InviteRow): InviteRecord => ({
+export const toParticipant = (r: ParticipantRow): Participant => ({ sub: r.sub, name: r.name, role: r.role, joinedAt: r.joined_at, removedAt: r.removed_at });
+export const toInvite = (r: InviteRow): InviteRecord => ({
   id: r.id, secretHash: r.secret_hash, roomId: r.room_id, role: r.role, createdAt: r.created_at, createdBy: r.created_by,
   expiresAt: r.expires_at, maxUses: r.max_uses, uses: r.uses, allowGuests: r.allow_guests === 1, revokedAt: r.revoked_at,
 });
-const toLobby = (r: LobbyRow): LobbyRecord => ({
+export const toLobby = (r: LobbyRow): LobbyRecord => ({
   id: r.id, ticketHash: r.ticket_hash, roomId: r.room_id, inviteId: r.invite_id, sub: r.sub, name: r.name, role: r.role,
   requestedAt: r.requested_at, status: r.status, decidedAt: r.decided_at, decidedBy: r.decided_by,
 });

@@ -4,7 +4,7 @@ import type { Room } from '@coderoom/shared';
 import type { FileRecord, RoomStore } from './RoomStore.js';
 
 /** Bytes of randomness in a room id (16 base64url characters). */
-const ROOM_ID_BYTES = 12;
+export const ROOM_ID_BYTES = 12;
 
 interface RoomRow { id: string; name: string; created_at: number }
 interface FileRow { path: string; created_at: number; created_by: string }

@@ -4,7 +4,7 @@ import type { RoomKind, Workspace, WorkspaceRole } from '@coderoom/shared';
 import type { MemberRecord, RoomSettings, WorkspaceStore } from './WorkspaceStore.js';
 
 /** Bytes of randomness in a workspace id (16 base64url characters). */
-const WORKSPACE_ID_BYTES = 12;
+export const WORKSPACE_ID_BYTES = 12;
 
 interface WorkspaceRow { id: string; name: string; created_at: number }
 interface MemberRow { user_id: string; role: WorkspaceRole; added_at: number }

@@ -5,7 +5,7 @@ import diff from 'fast-diff';
 import * as Y from 'yjs';
 import type { Extension, afterUnloadDocumentPayload, onAuthenticatePayload, onLoadDocumentPayload } from '@hocuspocus/server';
 import { BadRequestError, formatDocName, parseDocName, type Logger } from '@coderoom/shared';
-import { LOAD_ORIGIN } from './DurableLog.js';
+import { LOAD_ORIGIN, isDestroyed } from './DurableLog.js';
 import { denied } from './Authorizer.js';
 import { sha256, type SyncRecords } from './SyncRecords.js';
 import type { Workspace } from './Workspace.js';
@@ -127,13 +127,17 @@ export class WorkspaceSync implements Extension {
       await this.records.save(state.roomId, state.path, { diskSha256: [sha256(disk.text)], base: state.base! });
     }
     document.on('update', state.listener);
+    // The previous incarnation may still be unloading (flushing): its timers stop here.
+    if (this.docs.has(documentName)) this.detach(documentName);
     this.docs.set(documentName, state);
     if (text.toString() !== state.lastDisk && text.length > 0) this.scheduleWrite(state);
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     await this.flush(documentName);
-    this.detach(documentName);
+    // A client may have brought the document back while this flushed: only the unloaded incarnation goes.
+    const state = this.docs.get(documentName);
+    if (state && isDestroyed(state.doc)) this.detach(documentName);
   }
 
   /** Stops mirroring a document without writing it (it is being deleted or renamed). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_LEVELS, parseEnv, PortSchema, PositiveIntSchema } from '@coderoom/shared';
+import { DatabaseUrlSchema, DEFAULT_PG_POOL_MAX, LOG_LEVELS, parseEnv, PortSchema, PositiveIntSchema } from '@coderoom/shared';
 
 /** Compact a loaded document into a snapshot after this many logged updates. */
 export const DEFAULT_COMPACT_EVERY_UPDATES = 500;
@@ -7,6 +7,8 @@ export const DEFAULT_COMPACT_EVERY_UPDATES = 500;
 export const DEFAULT_COMPACT_EVERY_BYTES = 1024 * 1024;
 /** Largest WebSocket frame a client may send to /collab. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** How long a room's owner keeps it without renewing its lease (the failover bound). */
+export const DEFAULT_ROOM_LEASE_MS = 10_000;
 /** Largest REST request body. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Largest workspace file opened as a document. */
@@ -35,8 +37,26 @@ const ConfigSchema = z.object({
   TOKEN_TTL_SECONDS: PositiveIntSchema.max(24 * 3600).default(15 * 60),
   /** Lifetime of a sign-in session (cookie and server side), in seconds; 30 days by default. */
   SESSION_TTL_SECONDS: PositiveIntSchema.max(365 * 24 * 3600).default(30 * 24 * 3600),
+  /** PostgreSQL to keep state in (`postgres://user:pass@host:port/db`); empty: SQLite under DATA_DIR. */
+  DATABASE_URL: DatabaseUrlSchema,
+  /** Most connections this process keeps to PostgreSQL. */
+  PG_POOL_MAX: PositiveIntSchema.max(1000).default(DEFAULT_PG_POOL_MAX),
   /** SQLite `synchronous` for the update log: FULL survives power loss, NORMAL only process crashes. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Redis for scale-out (`redis://host:port`): documents across nodes and the room directory; empty: one node. */
+  REDIS_URL: z
+    .string()
+    .default('')
+    .refine((s) => s === '' || /^rediss?:\/\/\S+$/.test(s), 'must be a redis:// or rediss:// URL'),
+  /** This node's id in the room directory; empty: the host name and a random suffix. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (at most 64)').default(''),
+  /** The URL clients reach this node at (told to clients of rooms it owns); empty: http://HOST:port. */
+  PUBLIC_URL: z
+    .string()
+    .default('')
+    .refine((s) => s === '' || /^https?:\/\/\S+$/.test(s), 'must be an http:// or https:// URL'),
+  /** A node owns a room for this many ms after its last lease renewal (renewed every third of it); the failover bound. */
+  ROOM_LEASE_MS: PositiveIntSchema.min(1000).max(300_000).default(DEFAULT_ROOM_LEASE_MS),
   /** Directory of the built web app; empty to serve none. */
   WEB_DIST_DIR: z.string().default(''),
   /** Write an edited file back to the workspace this many ms after its first unwritten change. */

@@ -3,6 +3,7 @@ import type { AuditEvent } from '@coderoom/shared';
 import type { AuditFilter, AuditLog } from '../src/index.js';
 
 async function all(log: AuditLog, f: Partial<AuditFilter> = {}): Promise<string[]> {
+  await log.flush();
   const out: string[] = [];
   for await (const e of log.query({ scope: 'all', limit: 1000, ...f })) out.push(`${e.action}@${e.at}`);
   return out;
@@ -18,6 +19,7 @@ export function auditLogContract(label: string, make: () => Promise<{ log: Audit
       const roomId = await roomIn('wsAAAAAAAAAAAAAA');
       log.append(ev(1, 'auth.signin'));
       log.append(ev(2, 'room.join', { roomId, detail: { role: 'viewer' } }));
+      await log.flush();
       const rows = [];
       for await (const e of log.query({ scope: 'all', limit: 10 })) rows.push(e);
       expect(rows.map((r) => r.action)).toEqual(['room.join', 'auth.signin']);
@@ -48,6 +50,7 @@ export function auditLogContract(label: string, make: () => Promise<{ log: Audit
     it('ALOG3 a long query streams in pages while rows are appended, each row once', async () => {
       const { log } = await make();
       for (let i = 0; i < 1234; i++) log.append(ev(i, 'x.y'));
+      await log.flush();
       const seen = new Set<number>();
       let n = 0;
       for await (const e of log.query({ scope: 'all', limit: 5000 })) {
@@ -56,6 +59,22 @@ export function auditLogContract(label: string, make: () => Promise<{ log: Audit
       }
       expect(n).toBe(1234);
       expect(seen.size).toBe(1234);
+      await log.flush();
+      expect(await all(log, { action: 'x.later' })).toHaveLength(13);
+    });
+
+    it('AUDIT1 appended events are stored in append order, per room, with their details, once flushed', async () => {
+      const { log, roomIn } = await make();
+      const [a, b] = [await roomIn('wsAAAAAAAAAAAAAA'), await roomIn('wsBBBBBBBBBBBBBB')];
+      // The same `at` for every event: append order alone decides the order read back.
+      for (let i = 0; i < 30; i++) log.append(ev(7, `file.n${i}`, { roomId: i % 3 === 0 ? b : a, target: `f${i}.ts`, detail: i === 1 ? { role: 'editor', n: 1 } : null }));
+      log.append(ev(7, 'file.none'));
+      expect(await all(log, { scope: { roomId: a } })).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0).reverse().map((i) => `file.n${i}@7`));
+      expect(await all(log, { scope: { roomId: b }, limit: 2 })).toEqual(['file.n27@7', 'file.n24@7']);
+      const rows = [];
+      for await (const e of log.query({ scope: { roomId: a }, action: 'file.n1', limit: 10 })) rows.push(e);
+      expect(rows).toEqual([expect.objectContaining({ roomId: a, workspaceId: 'wsAAAAAAAAAAAAAA', target: 'f1.ts', detail: { role: 'editor', n: 1 } })]);
+      expect(await all(log, { scope: { roomId: 'nowhere' } })).toEqual([]);
     });
   });
 }

@@ -4,10 +4,19 @@ import { openDatabase, SqliteDocumentStore } from '../src/index.js';
 import { documentStoreContract } from './DocumentStore.contract.js';
 import { tempDir } from './helpers.js';
 
-documentStoreContract('SQLite', () => {
-  const db = openDatabase(join(tempDir(), 'test.db'));
+function open(file: string): SqliteDocumentStore {
+  const db = openDatabase(file);
   onTestFinished(() => {
     db.close();
   });
   return new SqliteDocumentStore(db);
-});
+}
+
+documentStoreContract(
+  'SQLite',
+  () => open(join(tempDir(), 'test.db')),
+  async () => {
+    const file = join(tempDir(), 'test.db');
+    return [open(file), open(file)];
+  },
+);

@@ -72,10 +72,9 @@ export interface TestClient {
   authFailed: Promise<string>;
 }
 
-/** A real @hocuspocus/provider client over a real WebSocket; destroyed when the test finishes. */
-export function connect(wsUrl: string, name: string, token: string): TestClient {
+/** A real @hocuspocus/provider client over a real WebSocket (on `doc`, a fresh one by default); destroyed when the test finishes. */
+export function connect(wsUrl: string, name: string, token: string, doc = new Y.Doc()): TestClient {
   const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: WebSocket, maxAttempts: 0, delay: 50, minDelay: 50, maxDelay: 500 });
-  const doc = new Y.Doc();
   let resolveSynced!: () => void;
   let resolveFailed!: (r: string) => void;
   const synced = new Promise<void>((r) => (resolveSynced = r));

@@ -38,6 +38,8 @@ export interface ConnectionHost {
   readonly audit: AuditSink;
   /** The room's call, created on demand. */
   room(roomId: string): MediaRoom;
+  /** Before joining: throws an AppError when this node must not serve the room's call (scale-out). */
+  admit(roomId: string): Promise<void>;
 }
 
 /** One `/media` socket: hello first, then requests answered in order. */
@@ -169,6 +171,7 @@ export class ClientConnection {
     if (msg.protocolVersion !== MEDIA_PROTOCOL_VERSION) throw new ProtocolMismatchError(`server speaks protocol ${MEDIA_PROTOCOL_VERSION}, client ${msg.protocolVersion}`);
     const claims = await this.host.verifier.verify(msg.token);
     if (claims.room !== msg.roomId) throw new AppError('FORBIDDEN', MEDIA_CLOSE_REASONS.WRONG_ROOM);
+    await this.host.admit(claims.room);
     if (this.closed) throw new ConflictError('connection closed');
     this.claims = claims;
     if (this.helloTimer) clearTimeout(this.helloTimer);

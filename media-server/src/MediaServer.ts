@@ -21,6 +21,11 @@ export interface MediaServerOptions {
   audit: AuditSink;
   /** Origins allowed besides the host's own (merged with MEDIA_ALLOWED_ORIGINS). */
   allowedOrigins: readonly string[];
+  /**
+   * Scale-out: resolves when this node may serve `roomId`'s call, throws an AppError (WRONG_NODE
+   * when another node owns the room) otherwise. Absent: every room is served here.
+   */
+  admitRoom?: (roomId: string) => Promise<void>;
 }
 
 /** The call plane, mounted by a hub on its own HTTP server at `/media`. */
@@ -49,6 +54,7 @@ class Server implements MediaServer, ConnectionHost {
   readonly audit: AuditSink;
   private readonly logger: Logger;
   private readonly allowedOrigins: readonly string[];
+  private readonly admitRoom: ((roomId: string) => Promise<void>) | undefined;
   private readonly wss: WebSocketServer;
   private readonly rooms = new Map<string, MediaRoom>();
   private readonly connections = new Set<ClientConnection>();
@@ -64,6 +70,7 @@ class Server implements MediaServer, ConnectionHost {
     this.audit = opts.audit;
     this.logger = opts.logger;
     this.allowedOrigins = [...opts.config.allowedOrigins, ...opts.allowedOrigins];
+    this.admitRoom = opts.admitRoom;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MEDIA_MAX_MESSAGE_BYTES * OVERSIZE_FRAME_FACTOR, perMessageDeflate: false });
     this.unsubscribe = pool.onWorkerDied((slot) => {
       for (const room of this.rooms.values()) room.handleWorkerDied(slot);
@@ -86,6 +93,10 @@ class Server implements MediaServer, ConnectionHost {
         connectionsGauge.dec({ plane: 'media' });
       });
     });
+  }
+
+  async admit(roomId: string): Promise<void> {
+    await this.admitRoom?.(roomId);
   }
 
   room(roomId: string): MediaRoom {

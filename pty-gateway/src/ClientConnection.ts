@@ -27,6 +27,8 @@ export interface ConnectionHost {
   readonly maxMessageBytes: number;
   readonly viewerQueueBytes: number;
   readonly verifier: TokenVerifier;
+  /** Before joining: throws an AppError when this node must not serve the room (scale-out). */
+  admit(roomId: string): Promise<void>;
   /** The hello was accepted: join the room (sends welcome). */
   join(conn: ClientConnection, resume: { terminalId: string; lastSeq: number } | undefined): void;
   /** A message after welcome. */
@@ -157,12 +159,22 @@ export class ClientConnection implements ViewSocket {
     }
     const hello = parsed.msg;
     this.ready = this.host.verifier.verify(hello.token).then(
-      (claims) => {
+      async (claims) => {
         if (this.closed) return false;
         if (claims.room !== hello.roomId || (this.roomId !== null && this.roomId !== hello.roomId)) {
           this.close(ERRORS.FORBIDDEN.closeCode, PTY_CLOSE_REASONS.WRONG_ROOM);
           return false;
         }
+        try {
+          await this.host.admit(hello.roomId);
+        } catch (err) {
+          // Close reasons are short and fixed: WRONG_NODE says where to ask, anything else its code.
+          const e = toAppError(err);
+          if (e.code === 'INTERNAL') this.logger.error({ err, roomId: hello.roomId }, 'onHello() | admit failed');
+          this.close(e.closeCode, e.code === 'WRONG_NODE' ? PTY_CLOSE_REASONS.WRONG_NODE : e.code);
+          return false;
+        }
+        if (this.closed) return false;
         if (this.helloTimer) clearTimeout(this.helloTimer);
         this.helloTimer = null;
         this.setClaims(claims);

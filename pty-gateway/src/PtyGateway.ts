@@ -21,6 +21,11 @@ export interface PtyGatewayOptions {
   logger: Logger;
   verifier: TokenVerifier;
   audit: AuditSink;
+  /**
+   * Scale-out: resolves when this node may serve `roomId`'s terminals, throws an AppError
+   * (WRONG_NODE when another node owns the room) otherwise. Absent: every room is served here.
+   */
+  admitRoom?: (roomId: string) => Promise<void>;
 }
 
 /** The shared-terminal plane, mounted by a hub on its own HTTP server. */
@@ -29,6 +34,8 @@ export interface PtyGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The room's recordings, newest first. */
   listRecordings(roomId: string): RecordingEntry[];
+  /** Scale-out: another node now owns the room; its clients here are closed with WRONG_NODE and its terminals end. */
+  evictRoom(roomId: string): Promise<void>;
   /** The asciicast file of a recording, or null when there is none (ids are validated). */
   recordingPath(roomId: string, id: string): string | null;
   /** Closes every socket of `sub` in the room (a host removed them) with `code` and `reason`. */
@@ -87,6 +94,21 @@ class Gateway implements PtyGateway, ConnectionHost {
         connectionsGauge.dec({ plane: 'pty' });
       });
     });
+  }
+
+  async evictRoom(roomId: string): Promise<void> {
+    for (const conn of [...this.connections]) {
+      if (conn.claims?.room === roomId) conn.close(ERRORS.WRONG_NODE.closeCode, PTY_CLOSE_REASONS.WRONG_NODE);
+    }
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.rooms.delete(roomId);
+    this.logger.warn({ roomId }, 'evictRoom() | room moved to another node: terminals closed');
+    await room.close();
+  }
+
+  async admit(roomId: string): Promise<void> {
+    await this.opts.admitRoom?.(roomId);
   }
 
   join(conn: ClientConnection, resume: { terminalId: string; lastSeq: number } | undefined): void {

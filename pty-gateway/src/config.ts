@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, PortSchema, PositiveIntSchema, LOG_LEVELS } from '@coderoom/shared';
+import { DatabaseUrlSchema, parseEnv, PortSchema, PositiveIntSchema, LOG_LEVELS } from '@coderoom/shared';
 
 /** Default cap on terminals one room may have open at once. */
 export const DEFAULT_MAX_TERMINALS_PER_ROOM = 8;
@@ -21,6 +21,7 @@ const booleanFromEnv = z.enum(['0', '1', 'true', 'false']).transform((v) => v ==
 
 const PtyEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: DatabaseUrlSchema,
   PTY_MAX_TERMINALS_PER_ROOM: PositiveIntSchema.default(DEFAULT_MAX_TERMINALS_PER_ROOM),
   PTY_INPUT_BYTES_PER_SECOND: PositiveIntSchema.default(DEFAULT_INPUT_BYTES_PER_SECOND),
   PTY_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_MESSAGE_BYTES),
@@ -62,6 +63,8 @@ export interface PtyConfig {
   readonly allowedOrigins: readonly string[];
   /** Allow-listed variables of the hub's environment that shells inherit. */
   readonly shellBaseEnv: Readonly<Record<string, string>>;
+  /** Standalone mode only: PostgreSQL for the audit log (DATABASE_URL, migrated by the control plane); null: SQLite under dataDir. */
+  readonly databaseUrl: string | null;
   /** Standalone mode only: where main.ts listens (PORT, HOST) and its log level. */
   readonly port: number;
   readonly host: string;
@@ -90,6 +93,7 @@ export function loadPtyConfig(env: Record<string, string | undefined>, overrides
     sandboxNetwork: e.PTY_SANDBOX_NETWORK,
     allowedOrigins: Object.freeze(e.PTY_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)),
     shellBaseEnv: Object.freeze(shellBaseEnv),
+    databaseUrl: e.DATABASE_URL || null,
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,

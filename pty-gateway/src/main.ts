@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { createLogger, readyGauge, renderMetrics, TokenVerifier } from '@coderoom/shared';
+import { createLogger, createPgPool, PgAuditLog, readyGauge, renderMetrics, TokenVerifier, type AuditSink } from '@coderoom/shared';
 import { loadPtyConfig } from './config.js';
 import { createPtyGateway } from './PtyGateway.js';
 import { SqliteAuditSink } from './SqliteAuditSink.js';
 
+/** How long a stop waits for queued audit events. */
+const AUDIT_FLUSH_TIMEOUT_MS = 5000;
 /** Where the upgrade is served. */
 const PTY_PATH = '/pty';
 
@@ -19,7 +21,12 @@ try {
   console.error(`pty-gateway: ${(err as Error).message}`);
   process.exit(1);
 }
-const audit = new SqliteAuditSink(join(config.dataDir, 'pty-audit.sqlite'));
+// With DATABASE_URL the audit goes to the control plane's PostgreSQL (its `audit` table); else to a local SQLite file.
+const pool = config.databaseUrl ? createPgPool(config.databaseUrl, 2) : null;
+pool?.on('error', (err) => logger.warn({ err: err.message }, 'main | idle PostgreSQL connection error'));
+const audit: AuditSink & { close(): void; flush?(timeoutMs: number): Promise<void> } = pool
+  ? new PgAuditLog(pool, logger.child({ component: 'PgAuditLog' }))
+  : new SqliteAuditSink(join(config.dataDir, 'pty-audit.sqlite'));
 const gateway = createPtyGateway({ config, logger, verifier: verifier, audit });
 
 /** Set once SIGTERM/SIGINT arrived. */
@@ -73,7 +80,9 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, 'main | stopping');
   await gateway.close();
   server.close();
+  await audit.flush?.(AUDIT_FLUSH_TIMEOUT_MS);
   audit.close();
+  await pool?.end();
 }
 process.once('SIGINT', () => void stop('SIGINT'));
 process.once('SIGTERM', () => void stop('SIGTERM'));

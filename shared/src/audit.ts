@@ -1,3 +1,5 @@
+import type { AuditEntry } from './protocol/access.js';
+
 /** One security-relevant act, appended to the audit log. */
 export interface AuditEvent {
   /** When it happened, ms since the epoch. */
@@ -24,4 +26,37 @@ export interface AuditEvent {
 /** Where planes append audit events; the control plane's database implements it. */
 export interface AuditSink {
   append(event: AuditEvent): void;
+}
+
+/** Which rows a reader may see: one room's (hosts), one workspace's (owners), or all (the admin). */
+export type AuditScope = { roomId: string } | { workspaceId: string } | 'all';
+
+/** A query of the audit log; every field narrows it. */
+export interface AuditFilter {
+  scope: AuditScope;
+  /** Earliest `at`, inclusive (ms since the epoch). */
+  from?: number;
+  /** Latest `at`, inclusive. */
+  to?: number;
+  /** Exact actor (`user:<id>`, `guest:<random>`, `anonymous`, `system`). */
+  actor?: string;
+  /** Exact action, or a prefix ending in `.*` (`room.*`). */
+  action?: string;
+  /** Most rows. */
+  limit: number;
+}
+
+/** Rows read from the database at a time while a query streams. */
+export const AUDIT_PAGE_ROWS = 500;
+
+/**
+ * The append-only audit log kept in the control plane's database. `append` is synchronous so
+ * planes can call it on any path; `flush` resolves once every event appended so far is stored
+ * (or has failed and been logged); `query` yields rows newest first, one at a time, so exports
+ * stream without holding the log in memory. Every implementation passes
+ * collab-server's `test/AuditLog.contract.ts`.
+ */
+export interface AuditLog extends AuditSink {
+  flush(): Promise<void>;
+  query(filter: AuditFilter): AsyncIterable<AuditEntry>;
 }

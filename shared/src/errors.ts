@@ -18,6 +18,8 @@ export const ERRORS = {
   CONFLICT: { httpStatus: 409, closeCode: 4409 },
   /** A body or frame larger than the configured limit. */
   PAYLOAD_TOO_LARGE: { httpStatus: 413, closeCode: 4413 },
+  /** Scale-out: another node owns this room's terminals and calls; ask `GET /api/rooms/:id/node` where. */
+  WRONG_NODE: { httpStatus: 421, closeCode: 4421 },
   /** The client speaks another protocol version. */
   PROTOCOL_MISMATCH: { httpStatus: 426, closeCode: 4426 },
   /** An invite link whose expiry has passed (the web shows an "invite expired" page). */

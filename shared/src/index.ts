@@ -6,3 +6,5 @@ export * from './config.js';
 export * from './origin.js';
 export * from './upgrade.js';
 export * from './metrics.js';
+export * from './PgAuditLog.js';
+export * from './postgres.js';

@@ -38,6 +38,8 @@ export const PTY_CLOSE_REASONS = {
   SHUTTING_DOWN: 'server shutting down',
   /** (with 4401) A host changed this person's role: refresh the token and reconnect to take it up. */
   ROLE_CHANGED: 'role changed, refresh the token',
+  /** Scale-out: another node serves this room's terminals (close code WRONG_NODE); ask `GET /api/rooms/:id/node`. */
+  WRONG_NODE: 'another node serves this room',
 } as const;
 
 /** Terminal ids: made by the server, 6–40 characters of [A-Za-z0-9_-]. */
