@@ -1,7 +1,12 @@
 import { Command } from 'commander';
+import { loadCollabConfig } from '@coderoom/collab-server';
 import { AppError, createLogger, LOG_LEVELS, type LogLevel } from '@coderoom/shared';
 import { Hub } from './Hub.js';
 import { createRoom, createUser, listUsers, migrate, mintToken, resetPassword } from './admin.js';
+import { createBackup } from './Backup.js';
+import { restoreBackup } from './Restore.js';
+import { databasePartFor } from './DatabasePart.js';
+import { Progress } from './Progress.js';
 
 /** Exit code for bad usage or input. */
 const EXIT_USAGE = 2;
@@ -122,6 +127,34 @@ user
   .description('list accounts: id, email, name, admin|user, created (tab-separated)')
   .action(async () => {
     for (const line of await listUsers(env)) console.log(line);
+  });
+
+/** The data dir of a backup or restore: `--data-dir`, else DATA_DIR as the hub reads it. */
+function dataDirOf(opts: { dataDir?: string }): string {
+  return opts.dataDir ?? loadCollabConfig(env).DATA_DIR;
+}
+
+program
+  .command('backup')
+  .description('write an online backup of a data dir (database, keys, recordings, workspaces) to one .tar.gz; the hub may keep running')
+  .requiredOption('--out <file>', 'archive to write (atomically, mode 0600: it holds the signing key)')
+  .option('--data-dir <dir>', 'data dir (default DATA_DIR)')
+  .addHelpText('after', '\nProgress goes to stderr; stdout stays empty. Example:\n  coderoom backup --data-dir /var/lib/coderoom --out /backups/coderoom-$(date +%F).tar.gz')
+  .action(async (opts: { out: string; dataDir?: string }) => {
+    const dataDir = dataDirOf(opts);
+    await createBackup({ dataDir, out: opts.out, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });
+  });
+
+program
+  .command('restore')
+  .description('restore a backup into an empty data dir (checked whole before anything is written; never while a hub uses the dir)')
+  .requiredOption('--from <file>', 'archive written by `coderoom backup`')
+  .option('--data-dir <dir>', 'data dir to restore into (default DATA_DIR); created if missing')
+  .option('--force', "replace the CodeRoom state of a non-empty data dir")
+  .addHelpText('after', '\nA damaged, tampered or unsafe archive, a non-empty data dir (without --force) and a data dir a\nrunning hub uses are refused with exit status 2, and nothing is changed. Example:\n  coderoom restore --from /backups/coderoom-2026-11-26.tar.gz --data-dir /var/lib/coderoom')
+  .action(async (opts: { from: string; dataDir?: string; force?: boolean }) => {
+    const dataDir = dataDirOf(opts);
+    await restoreBackup({ from: opts.from, dataDir, force: opts.force === true, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });
   });
 
 program.parseAsync(process.argv).catch(fail);
