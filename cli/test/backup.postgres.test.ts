@@ -1,0 +1,279 @@
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import pg from 'pg';
+import tar from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { formatDocName, TokenVerifier } from '@coderoom/shared';
+import { acknowledged, api, connect, createFile, createRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
+import { usePostgres } from '../../shared/test/postgres.js';
+import { CLI_BIN, startHubProcess } from './hubProcess.js';
+
+const database = usePostgres();
+
+/** Runs the built CLI; resolves with its output and exit code. */
+function coderoom(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+    });
+    child.stdin!.end(stdin);
+  });
+}
+
+async function open(wsUrl: string, name: string, token: string): Promise<TestClient> {
+  const c = connect(wsUrl, name, token);
+  await c.synced;
+  return c;
+}
+
+/** Runs `fn` with a client connected to `url`. */
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The schema a URL's search_path selects. */
+const schemaOf = (url: string) => withClient(url, async (c) => (await c.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s);
+
+let databases = 0;
+/** A new, empty database on the test server holding an empty schema named `schema`; its URL selects that schema. */
+async function emptyDatabase(schema: string): Promise<string> {
+  const name = `restored_${++databases}`;
+  await withClient(database.server().url(), (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = database.server().url(name);
+  await withClient(url, (c) => c.query(`CREATE SCHEMA ${schema}`));
+  return `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** Tables of CodeRoom, with the columns they are ordered by. */
+const TABLES: Record<string, string> = {
+  rooms: 'id',
+  files: 'room_id, path',
+  doc_snapshots: 'name',
+  users: 'ord',
+  credentials: 'user_id, kind',
+  sessions: 'ord',
+  audit: 'id',
+  schema_migrations: 'version',
+};
+
+async function tables(url: string, names = Object.keys(TABLES)): Promise<Record<string, unknown[]>> {
+  return withClient(url, async (c) => {
+    const out: Record<string, unknown[]> = {};
+    for (const t of names) out[t] = (await c.query(`SELECT * FROM ${t} ORDER BY ${TABLES[t]}`)).rows;
+    return out;
+  });
+}
+
+const tableCount = (url: string) =>
+  withClient(url, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema()')).rows[0]!.n);
+
+/** Every file under `dir` (relative) with its content. */
+function files(dir: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (lstatSync(join(dir, r)).isDirectory()) Object.assign(out, files(dir, r));
+    else out[r] = readFileSync(join(dir, r), 'base64');
+  }
+  return out;
+}
+
+const SIGN_IN = async (url: string, email: string, password: string) =>
+  (await fetch(`${url}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
+
+describe('coderoom backup / restore on PostgreSQL (DATABASE_URL)', () => {
+  it('OPS15 OPS16 a hub on PostgreSQL, backed up while a writer types, restores into an empty database and data dir with every document, room, account, audit row, key and workspace file', async () => {
+    const sourceUrl = await database();
+    const dataDir = tempDir();
+    const env = { DATABASE_URL: sourceUrl };
+    const hub = await startHubProcess(dataDir, { ...env, WORKSPACE_WRITE_DEBOUNCE_MS: '50', WORKSPACE_POLL_MS: '100' });
+    expect((await coderoom(['user', 'create', '--email', 'ann@example.com', '--name', 'Ann'], { ...env, DATA_DIR: dataDir }, 'ann password 123\n')).code).toBe(0);
+    expect(await SIGN_IN(hub.url, 'ann@example.com', 'ann password 123')).toBe(200);
+    const { roomId, hostToken } = await createRoom(hub.url, 'Review');
+    const other = (await coderoom(['room', 'create', '--name', 'Pairing'], { ...env, DATA_DIR: dataDir })).stdout.trim();
+    const cliToken = (await coderoom(['token', '--room', other, '--name', 'Bo', '--role', 'editor'], { ...env, DATA_DIR: dataDir })).stdout.trim();
+    const texts: Record<string, string> = { 'a.txt': 'alpha\nbeta\n', 'src/b.ts': 'export const b = 1;\n' };
+    for (const [path, text] of Object.entries(texts)) {
+      await createFile(hub.url, roomId, path, hostToken);
+      const c = await open(hub.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
+      c.text.insert(0, text);
+      await acknowledged(c.provider);
+    }
+    const ws = join(dataDir, 'workspaces', roomId);
+    await waitFor(() => Object.entries(texts).every(([p, t]) => existsSync(join(ws, p)) && readFileSync(join(ws, p), 'utf8') === t), 10_000, 'files written back');
+    writeFileSync(join(ws, 'notes.md'), '# only on disk\n');
+
+    // A writer types through the backup; what it had acknowledged before must be in the copy.
+    await createFile(hub.url, roomId, 'typing.txt', hostToken);
+    const typingName = formatDocName({ roomId, kind: 'file', path: 'typing.txt' });
+    const writer = await open(hub.wsUrl, typingName, hostToken);
+    let sent = 0;
+    let acked = 0;
+    writer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+      if (number === 0) acked = sent;
+    });
+    let typing = true;
+    const typed = (async () => {
+      while (typing) {
+        writer.text.insert(writer.text.length, `<${sent}>`);
+        sent += 1;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await waitFor(() => acked >= 20, 10_000, 'typing to be acknowledged');
+    const ackedBefore = acked;
+    const archive = join(tempDir(), 'hub.tar.gz');
+    const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir], env);
+    typing = false;
+    await typed;
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toBe('');
+    expect(sent).toBeGreaterThan(ackedBefore);
+    expect(backup.stderr).toMatch(/database: snapshot taken \(postgres, schema 2\)/);
+    expect(backup.stderr).toMatch(/database: \d+\/\d+ pg_dump steps/);
+    expect(lstatSync(archive).mode & 0o777).toBe(0o600);
+    const manifest = JSON.parse(manifestOf(readFileSync(archive))) as { database: unknown; parts: Record<string, unknown>; counts: Record<string, number> };
+    expect(manifest.database).toEqual({ kind: 'postgres', schemaVersion: 2 });
+    expect(Object.keys(manifest.parts).sort()).toEqual(['keys', 'pgDump', 'workspaceSync', 'workspaces']);
+    expect(manifest.counts).toMatchObject({ rooms: 2, files: 3, users: 1 });
+    expect(manifest.counts.auditRows).toBeGreaterThan(0);
+    expect(manifest.counts.workspaceFiles).toBeGreaterThanOrEqual(3);
+
+    const srcWs = files(join(dataDir, 'workspaces'));
+    const srcRows = await tables(sourceUrl, ['rooms', 'files', 'users', 'credentials', 'sessions', 'audit', 'schema_migrations']);
+    expect((srcRows.audit as { action: string }[]).map((r) => r.action)).toEqual(expect.arrayContaining(['room.create', 'user.create', 'token.issue']));
+    hub.child.kill('SIGTERM');
+    expect((await hub.exited).code).toBe(0);
+    writer.provider.destroy();
+    writer.socket.destroy();
+
+    const targetUrl = await emptyDatabase(await schemaOf(sourceUrl));
+    const restored = join(tempDir(), 'restored');
+    const restore = await coderoom(['restore', '--from', archive, '--data-dir', restored], { DATABASE_URL: targetUrl });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(/archive verified: 2 rooms, /);
+    expect(readdirSync(restored).sort()).toEqual(['keys', 'workspace-sync', 'workspaces']);
+    const dstRows = await tables(targetUrl, Object.keys(srcRows));
+    for (const t of Object.keys(srcRows)) expect(dstRows[t], t).toEqual(srcRows[t]);
+    expect(readFileSync(join(restored, 'keys', 'signing.jwk.json'))).toEqual(readFileSync(join(dataDir, 'keys', 'signing.jwk.json')));
+    const dstWs = files(join(restored, 'workspaces'));
+    delete srcWs[`${roomId}/typing.txt`];
+    delete dstWs[`${roomId}/typing.txt`];
+    expect(dstWs).toEqual(srcWs);
+
+    const again = await startHubProcess(restored, { DATABASE_URL: targetUrl });
+    expect(await SIGN_IN(again.url, 'ann@example.com', 'ann password 123')).toBe(200);
+    expect(await SIGN_IN(again.url, 'ann@example.com', 'wrong password 123')).toBe(401);
+    expect((await TokenVerifier.fromDataDir(restored).verify(cliToken)).room).toBe(other);
+    expect((await api(again.url, 'GET', `/api/rooms/${other}`)).body.room.name).toBe('Pairing');
+    for (const [path, text] of Object.entries(texts)) {
+      const c = await open(again.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
+      expect(c.text.toString(), path).toBe(text);
+    }
+    const t = await open(again.wsUrl, typingName, hostToken);
+    const tokens = [...t.text.toString().matchAll(/<(\d+)>/g)].map((m) => Number(m[1]));
+    expect(t.text.toString()).toBe(tokens.map((n) => `<${n}>`).join(''));
+    expect(tokens).toEqual(tokens.map((_, i) => i)); // a prefix of what was typed, no gap, nothing torn
+    expect(tokens.length).toBeGreaterThanOrEqual(ackedBefore);
+    // New rows continue the restored sequences (audit ids, user order).
+    expect((await coderoom(['room', 'create', '--name', 'After'], { DATABASE_URL: targetUrl, DATA_DIR: restored })).code).toBe(0);
+    const audit = (await tables(targetUrl, ['audit'])).audit as { id: string; action: string }[];
+    const srcAudit = srcRows.audit as { id: string }[];
+    expect(audit.slice(0, srcAudit.length)).toEqual(srcAudit);
+    const lastSrcId = Number(srcAudit[srcAudit.length - 1]!.id);
+    expect(audit.filter((r) => Number(r.id) > lastSrcId).map((r) => r.action)).toContain('room.create');
+  });
+});
+
+/** The manifest of an archive. */
+function manifestOf(archive: Buffer): string {
+  const tarBytes = gunzipSync(archive);
+  // The manifest is the last entry: a ustar header then its JSON.
+  const at = tarBytes.lastIndexOf(Buffer.from('manifest.json\0'));
+  const size = parseInt(tarBytes.subarray(at + 124, at + 136).toString('ascii').trim(), 8);
+  return tarBytes.subarray(at + 512, at + 512 + size).toString('utf8');
+}
+
+/** A copy of `archive` with one byte in the middle of `entry` changed (headers and manifest left as they were). */
+async function tampered(archive: string, entry: string): Promise<string> {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const done = (async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of pack as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks);
+  })();
+  extract.end(gunzipSync(readFileSync(archive)));
+  for await (const e of extract) {
+    const parts: Buffer[] = [];
+    for await (const c of e as AsyncIterable<Buffer>) parts.push(c);
+    const body = Buffer.concat(parts);
+    if (e.header.name === entry) body[body.length >> 1] ^= 0x01;
+    await new Promise<void>((res, rej) => pack.entry(e.header, body, (err) => (err ? rej(err) : res())));
+  }
+  pack.finalize();
+  const out = join(tempDir(), 'tampered.tar.gz');
+  writeFileSync(out, gzipSync(await done));
+  return out;
+}
+
+describe('coderoom restore on PostgreSQL refuses', () => {
+  it('OPS17 a target schema with tables (unless --force), one a hub uses, another schema name, the other kind of database, and a tampered dump; nothing changes', async () => {
+    const sourceUrl = await database();
+    const dataDir = tempDir();
+    const env = { DATABASE_URL: sourceUrl, DATA_DIR: dataDir };
+    const room = (await coderoom(['room', 'create', '--name', 'Small'], env)).stdout.trim();
+    expect((await coderoom(['token', '--room', room, '--name', 'Ann', '--role', 'host'], env)).code).toBe(0);
+    const archive = join(tempDir(), 'pg.tar.gz');
+    const backup = await coderoom(['backup', '--out', archive], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    const schema = await schemaOf(sourceUrl);
+    const refused = async (url: string | null, from: string, message: RegExp, extra: string[] = []) => {
+      const target = join(tempDir(), 'target');
+      const r = await coderoom(['restore', '--from', from, '--data-dir', target, ...extra], url ? { DATABASE_URL: url } : {});
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toContain('postgres://');
+      expect(existsSync(target)).toBe(false);
+    };
+
+    // The source itself has CodeRoom's tables.
+    const before = await tables(sourceUrl, ['rooms', 'audit']);
+    await refused(sourceUrl, archive, /schema test_\d+ of the PostgreSQL database is not empty \(\d+ tables\).*--force/);
+    expect(await tables(sourceUrl, ['rooms', 'audit'])).toEqual(before);
+    // A hub on the target database: refused even with --force.
+    const hub = await startHubProcess(tempDir(), { DATABASE_URL: sourceUrl });
+    await refused(sourceUrl, archive, /a hub is using this data dir \(\d+ CodeRoom connection/, ['--force']);
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+    // A schema of another name.
+    const otherSchema = await emptyDatabase('elsewhere');
+    await refused(otherSchema, archive, new RegExp(`tables are in schema ${schema}, DATABASE_URL selects schema elsewhere`));
+    expect(await tableCount(otherSchema)).toBe(0);
+    // The other kind: a PostgreSQL archive without DATABASE_URL, a SQLite one with it.
+    await refused(null, archive, /archive holds a postgres database; this hub uses sqlite \(DATABASE_URL is not set\)/);
+    const sqliteDir = tempDir();
+    expect((await coderoom(['room', 'create', '--name', 'Lite'], { DATA_DIR: sqliteDir, DATABASE_URL: '' })).code).toBe(0);
+    const sqliteArchive = join(tempDir(), 'lite.tar.gz');
+    expect((await coderoom(['backup', '--out', sqliteArchive], { DATA_DIR: sqliteDir, DATABASE_URL: '' })).code).toBe(0);
+    const empty = await emptyDatabase(schema);
+    await refused(empty, sqliteArchive, /archive holds a sqlite database; this hub uses postgres \(DATABASE_URL is set\)/);
+    // One byte of the dump changed.
+    await refused(empty, await tampered(archive, 'coderoom.pgdump'), /does not match its manifest \(part pgDump\)/);
+    expect(await tableCount(empty)).toBe(0);
+
+    // --force replaces the tables of a non-empty schema in one transaction.
+    expect((await coderoom(['room', 'create', '--name', 'Later'], env)).code).toBe(0);
+    const forced = await coderoom(['restore', '--from', archive, '--data-dir', join(tempDir(), 'forced'), '--force'], { DATABASE_URL: sourceUrl });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(((await tables(sourceUrl, ['rooms'])).rooms as { name: string }[]).map((r) => r.name)).toEqual(['Small']);
+  });
+});
