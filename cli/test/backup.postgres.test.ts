@@ -1,32 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { formatDocName, TokenVerifier } from '@coderoom/shared';
-import { acknowledged, api, connect, createFile, createRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
+import { tempDir } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
-import { CLI_BIN, startHubProcess } from './hubProcess.js';
+import { coderoom, expectRestoredHub, fillHub, signIn, startTyping } from './backupHelpers.js';
+import { startHubProcess } from './hubProcess.js';
 
 const database = usePostgres();
-
-/** Runs the built CLI; resolves with its output and exit code. */
-function coderoom(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-    });
-    child.stdin!.end(stdin);
-  });
-}
-
-async function open(wsUrl: string, name: string, token: string): Promise<TestClient> {
-  const c = connect(wsUrl, name, token);
-  await c.synced;
-  return c;
-}
 
 /** Runs `fn` with a client connected to `url`. */
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -87,57 +70,27 @@ function files(dir: string, rel = ''): Record<string, string> {
   return out;
 }
 
-const SIGN_IN = async (url: string, email: string, password: string) =>
-  (await fetch(`${url}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
-
 describe('coderoom backup / restore on PostgreSQL (DATABASE_URL)', () => {
   it('OPS15 OPS16 a hub on PostgreSQL, backed up while a writer types, restores into an empty database and data dir with every document, room, account, audit row, key and workspace file', async () => {
     const sourceUrl = await database();
     const dataDir = tempDir();
     const env = { DATABASE_URL: sourceUrl };
     const hub = await startHubProcess(dataDir, { ...env, WORKSPACE_WRITE_DEBOUNCE_MS: '50', WORKSPACE_POLL_MS: '100' });
-    expect((await coderoom(['user', 'create', '--email', 'ann@example.com', '--name', 'Ann'], { ...env, DATA_DIR: dataDir }, 'ann password 123\n')).code).toBe(0);
-    expect(await SIGN_IN(hub.url, 'ann@example.com', 'ann password 123')).toBe(200);
-    const { roomId, hostToken } = await createRoom(hub.url, 'Review');
-    const other = (await coderoom(['room', 'create', '--name', 'Pairing'], { ...env, DATA_DIR: dataDir })).stdout.trim();
-    const cliToken = (await coderoom(['token', '--room', other, '--name', 'Bo', '--role', 'editor'], { ...env, DATA_DIR: dataDir })).stdout.trim();
-    const texts: Record<string, string> = { 'a.txt': 'alpha\nbeta\n', 'src/b.ts': 'export const b = 1;\n' };
-    for (const [path, text] of Object.entries(texts)) {
-      await createFile(hub.url, roomId, path, hostToken);
-      const c = await open(hub.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
-      c.text.insert(0, text);
-      await acknowledged(c.provider);
-    }
-    const ws = join(dataDir, 'workspaces', roomId);
-    await waitFor(() => Object.entries(texts).every(([p, t]) => existsSync(join(ws, p)) && readFileSync(join(ws, p), 'utf8') === t), 10_000, 'files written back');
+    const fill = await fillHub(hub, dataDir, env);
+    const { roomId, hostToken, ws } = fill;
+    expect(await signIn(hub.url, 'ann@example.com', 'ann password 123')).toBe(200);
     writeFileSync(join(ws, 'notes.md'), '# only on disk\n');
 
     // A writer types through the backup; what it had acknowledged before must be in the copy.
-    await createFile(hub.url, roomId, 'typing.txt', hostToken);
-    const typingName = formatDocName({ roomId, kind: 'file', path: 'typing.txt' });
-    const writer = await open(hub.wsUrl, typingName, hostToken);
-    let sent = 0;
-    let acked = 0;
-    writer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
-      if (number === 0) acked = sent;
-    });
-    let typing = true;
-    const typed = (async () => {
-      while (typing) {
-        writer.text.insert(writer.text.length, `<${sent}>`);
-        sent += 1;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    await waitFor(() => acked >= 20, 10_000, 'typing to be acknowledged');
-    const ackedBefore = acked;
+    const typist = await startTyping(hub, roomId, hostToken);
+    const { name: typingName, writer } = typist;
+    const ackedBefore = typist.acked();
     const archive = join(tempDir(), 'hub.tar.gz');
     const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir], env);
-    typing = false;
-    await typed;
+    await typist.stop();
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stdout).toBe('');
-    expect(sent).toBeGreaterThan(ackedBefore);
+    expect(typist.sent()).toBeGreaterThan(ackedBefore);
     expect(backup.stderr).toMatch(/database: snapshot taken \(postgres, schema 2\)/);
     expect(backup.stderr).toMatch(/database: \d+\/\d+ pg_dump steps/);
     expect(lstatSync(archive).mode & 0o777).toBe(0o600);
@@ -171,19 +124,7 @@ describe('coderoom backup / restore on PostgreSQL (DATABASE_URL)', () => {
     expect(dstWs).toEqual(srcWs);
 
     const again = await startHubProcess(restored, { DATABASE_URL: targetUrl });
-    expect(await SIGN_IN(again.url, 'ann@example.com', 'ann password 123')).toBe(200);
-    expect(await SIGN_IN(again.url, 'ann@example.com', 'wrong password 123')).toBe(401);
-    expect((await TokenVerifier.fromDataDir(restored).verify(cliToken)).room).toBe(other);
-    expect((await api(again.url, 'GET', `/api/rooms/${other}`)).body.room.name).toBe('Pairing');
-    for (const [path, text] of Object.entries(texts)) {
-      const c = await open(again.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
-      expect(c.text.toString(), path).toBe(text);
-    }
-    const t = await open(again.wsUrl, typingName, hostToken);
-    const tokens = [...t.text.toString().matchAll(/<(\d+)>/g)].map((m) => Number(m[1]));
-    expect(t.text.toString()).toBe(tokens.map((n) => `<${n}>`).join(''));
-    expect(tokens).toEqual(tokens.map((_, i) => i)); // a prefix of what was typed, no gap, nothing torn
-    expect(tokens.length).toBeGreaterThanOrEqual(ackedBefore);
+    await expectRestoredHub(again, restored, fill, typingName, ackedBefore);
     // New rows continue the restored sequences (audit ids, user order).
     expect((await coderoom(['room', 'create', '--name', 'After'], { DATABASE_URL: targetUrl, DATA_DIR: restored })).code).toBe(0);
     const audit = (await tables(targetUrl, ['audit'])).audit as { id: string; action: string }[];
@@ -217,7 +158,7 @@ async function tampered(archive: string, entry: string): Promise<string> {
     const parts: Buffer[] = [];
     for await (const c of e as AsyncIterable<Buffer>) parts.push(c);
     const body = Buffer.concat(parts);
-    if (e.header.name === entry) body[body.length >> 1] ^= 0x01;
+    if (e.header.name === entry) body.writeUInt8(body.readUInt8(body.length >> 1) ^ 0x01, body.length >> 1);
     await new Promise<void>((res, rej) => pack.entry(e.header, body, (err) => (err ? rej(err) : res())));
   }
   pack.finalize();
@@ -257,6 +198,7 @@ describe('coderoom restore on PostgreSQL refuses', () => {
     expect(await tables(sourceUrl, ['rooms', 'audit'])).toEqual(before);
     // A hub on the target database: refused even with --force.
     const hub = await startHubProcess(tempDir(), { DATABASE_URL: sourceUrl });
+    expect((await fetch(`${hub.url}/readyz`)).status).toBe(200); // a query: the pool keeps that connection open a while
     await refused(sourceUrl, archive, /a hub is using this data dir \(\d+ CodeRoom connection/, ['--force']);
     hub.child.kill('SIGTERM');
     await hub.exited;
@@ -281,5 +223,29 @@ describe('coderoom restore on PostgreSQL refuses', () => {
     const forced = await coderoom(['restore', '--from', archive, '--data-dir', join(tempDir(), 'forced'), '--force'], { DATABASE_URL: sourceUrl });
     expect(forced.code, forced.stderr).toBe(0);
     expect(((await tables(sourceUrl, ['rooms'])).rooms as { name: string }[]).map((r) => r.name)).toEqual(['Small']);
+  });
+});
+
+describe('coderoom backup / restore of the public schema', () => {
+  it('OPS16 a hub in `public` of its own database restores into `public` of a new database owned by a role that is no superuser', async () => {
+    const admin = database.server().url();
+    await withClient(admin, async (c) => {
+      await c.query('CREATE DATABASE pub_source');
+      await c.query('CREATE ROLE restorer LOGIN');
+      await c.query('CREATE DATABASE pub_target OWNER restorer');
+    });
+    const sourceUrl = database.server().url('pub_source');
+    const dataDir = tempDir();
+    const room = await coderoom(['room', 'create', '--name', 'Public'], { DATABASE_URL: sourceUrl, DATA_DIR: dataDir });
+    expect(room.code, room.stderr).toBe(0);
+    const archive = join(tempDir(), 'pub.tar.gz');
+    const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir], { DATABASE_URL: sourceUrl });
+    expect(backup.code, backup.stderr).toBe(0);
+    const targetUrl = database.server().url('pub_target').replace('://coderoom@', '://restorer@');
+    const restore = await coderoom(['restore', '--from', archive, '--data-dir', join(tempDir(), 'r')], { DATABASE_URL: targetUrl });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await tables(targetUrl, ['rooms', 'audit', 'schema_migrations'])).toEqual(await tables(sourceUrl, ['rooms', 'audit', 'schema_migrations']));
+    const owners = await withClient(targetUrl, async (c) => (await c.query<{ o: string }>("SELECT DISTINCT tableowner AS o FROM pg_tables WHERE schemaname = 'public'")).rows.map((r) => r.o));
+    expect(owners).toEqual(['restorer']);
   });
 });
