@@ -20,6 +20,8 @@ const ERROR_LINES = 5;
 
 /** A TOC line of `pg_restore --list`: `<id>; <catalog oid> <oid> <TYPE...> <schema> <name> <owner>`. */
 const TOC_TABLE = /^\d+; \d+ \d+ TABLE (\S+) (\S+)(?: |$)/;
+/** The `--verbose` line pg_dump writes as it starts on a table's rows. */
+const PG_DUMP_TABLE_DATA = /^pg_dump: dumping contents of table /;
 /** The TOC line creating a schema (left out on restore: the target schema exists already). */
 const TOC_SCHEMA = /^\d+; \d+ \d+ SCHEMA /;
 
@@ -150,10 +152,12 @@ export class PgDatabasePart implements DatabasePart {
         for (const [name, sql] of Object.entries(CODEROOM_COUNTS)) counts[name] = Number((await client.query<{ n: number }>(sql)).rows[0]!.n);
         // Created here with mode 0600 (pg_dump truncates it, keeping the mode): it holds password hashes.
         closeSync(openSync(file, 'wx', 0o600));
-        let steps = 0;
-        await runTool('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--schema="${schema.replaceAll('"', '""')}"`, '--verbose', `--file=${file}`, `--dbname=${dbname}`], env, () =>
-          onProgress({ done: ++steps, total: steps, unit: 'pg_dump steps' }),
-        );
+        const total = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [schema])).rows[0]!.n;
+        let done = 0;
+        onProgress({ done, total, unit: 'tables' });
+        await runTool('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--schema="${schema.replaceAll('"', '""')}"`, '--verbose', `--file=${file}`, `--dbname=${dbname}`], env, (line) => {
+          if (PG_DUMP_TABLE_DATA.test(line)) onProgress({ done: ++done, total, unit: 'tables' });
+        });
         await client.query('COMMIT');
         return { schemaVersion, counts };
       } finally {
