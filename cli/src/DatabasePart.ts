@@ -48,7 +48,7 @@ export interface DatabasePart {
    */
   checkTarget(file: string, force: boolean): Promise<void>;
   /** Makes a verified dump the database; its data dir files (if any) were moved away before. */
-  install(file: string, force: boolean): Promise<void>;
+  install(file: string, force: boolean, onProgress: (p: DumpProgress) => void): Promise<void>;
 }
 
 /** Counts a CodeRoom database reports, by manifest name (SQL both SQLite and PostgreSQL run). */

@@ -22,6 +22,10 @@ const ERROR_LINES = 5;
 const TOC_TABLE = /^\d+; \d+ \d+ TABLE (\S+) (\S+)(?: |$)/;
 /** The `--verbose` line pg_dump writes as it starts on a table's rows. */
 const PG_DUMP_TABLE_DATA = /^pg_dump: dumping contents of table /;
+/** A TOC line of a table's rows. */
+const TOC_TABLE_DATA = /^\d+; \d+ \d+ TABLE DATA /;
+/** The `--verbose` line pg_restore writes as it starts on a table's rows. */
+const PG_RESTORE_TABLE_DATA = /^pg_restore: processing data for table /;
 /** The TOC line creating a schema (left out on restore: the target schema exists already). */
 const TOC_SCHEMA = /^\d+; \d+ \d+ SCHEMA /;
 
@@ -209,14 +213,19 @@ export class PgDatabasePart implements DatabasePart {
    * schema itself is left out (it exists). With `force`, the archive's objects are dropped first
    * in the same transaction.
    */
-  async install(file: string, force: boolean): Promise<void> {
+  async install(file: string, force: boolean, onProgress: (p: DumpProgress) => void): Promise<void> {
     const { toc } = await this.list(file);
+    const total = toc.split('\n').filter((l) => TOC_TABLE_DATA.test(l)).length;
+    let done = 0;
+    onProgress({ done, total, unit: 'tables' });
     const listFile = `${file}.list`;
     await writeFile(listFile, toc.split('\n').filter((l) => !TOC_SCHEMA.test(l)).join('\n'), { mode: 0o600 });
     const { dbname, env } = connection(this.databaseUrl);
     try {
       const clean = force ? ['--clean', '--if-exists'] : [];
-      await runTool('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', ...clean, `--use-list=${listFile}`, `--dbname=${dbname}`, file], env);
+      await runTool('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', ...clean, '--verbose', `--use-list=${listFile}`, `--dbname=${dbname}`, file], env, (line) => {
+        if (PG_RESTORE_TABLE_DATA.test(line)) onProgress({ done: ++done, total, unit: 'tables' });
+      });
     } finally {
       await rm(listFile, { force: true });
     }

@@ -23,7 +23,7 @@ import {
   type Manifest,
   type PartName,
 } from './ArchiveLayout.js';
-import { SqliteDatabasePart, type DatabasePart } from './DatabasePart.js';
+import { SqliteDatabasePart, type DatabasePart, type DumpProgress } from './DatabasePart.js';
 import { formatBytes, type Progress } from './Progress.js';
 
 /** Entries of a data dir that do not make it "not empty" (a fresh ext4 volume has one). */
@@ -90,7 +90,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<Manifest> {
     // The archive may have taken long to read: check again right before anything moves.
     await refuseIfInUse(database, ptyAudit);
     await database.checkTarget(stagedDump, opts.force);
-    await install(staging, dataDir, database, ptyAudit, opts.force);
+    await install(staging, dataDir, database, ptyAudit, opts.force, progress);
     progress.line(`restored into ${dataDir}`);
     return manifest;
   } finally {
@@ -268,7 +268,8 @@ function corrupt(err: unknown): Error {
 }
 
 /** Moves the verified state from staging into the data dir, replacing what is there when forced. */
-async function install(staging: string, dataDir: string, database: DatabasePart, ptyAudit: DatabasePart, force: boolean): Promise<void> {
+async function install(staging: string, dataDir: string, database: DatabasePart, ptyAudit: DatabasePart, force: boolean, progress: Progress): Promise<void> {
+  const onProgress = (p: DumpProgress) => progress.update(`database: ${p.done}/${p.total} ${p.unit} restored`);
   const old = join(dataDir, `${STAGING_PREFIX}old-${randomBytes(6).toString('hex')}`);
   const moved: string[] = [];
   const installed: string[] = [];
@@ -293,13 +294,13 @@ async function install(staging: string, dataDir: string, database: DatabasePart,
     const names = (await readdir(staging)).sort((a, b) => Number(b === dbTop) - Number(a === dbTop));
     for (const name of names) {
       if (name === PARTS.pgDump.top) {
-        await database.install(join(staging, name), force);
+        await database.install(join(staging, name), force, onProgress);
         continue;
       }
       // Without --force the dir was empty: anything there now appeared during the restore (a hub starting?).
       if (!force && (await lstat(join(dataDir, name)).catch(() => null))) throw new ConflictError(`${join(dataDir, name)} appeared during the restore; nothing was replaced`);
-      if (name === PARTS.database.top) await database.install(join(staging, name), force);
-      else if (name === PARTS.ptyAudit.top) await ptyAudit.install(join(staging, name), force);
+      if (name === PARTS.database.top) await database.install(join(staging, name), force, onProgress);
+      else if (name === PARTS.ptyAudit.top) await ptyAudit.install(join(staging, name), force, onProgress);
       else await rename(join(staging, name), join(dataDir, name));
       installed.push(name);
     }

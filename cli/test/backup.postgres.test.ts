@@ -230,7 +230,7 @@ describe('coderoom restore on PostgreSQL refuses', () => {
 });
 
 describe('coderoom backup / restore of the public schema', () => {
-  it('OPS14 OPS16 a hub in `public` of its own database restores into `public` of a new database owned by a role that is no superuser; the dump reports tables done', async () => {
+  it('OPS14 OPS16 a hub in `public` of its own database restores into `public` of a new database owned by a role that is no superuser; dump and restore report tables done', async () => {
     const admin = database.server().url();
     await withClient(admin, async (c) => {
       await c.query('CREATE DATABASE pub_source');
@@ -243,12 +243,20 @@ describe('coderoom backup / restore of the public schema', () => {
     expect(room.code, room.stderr).toBe(0);
     // Progress: tables whose rows pg_dump has dumped, of the tables in the schema.
     const seen: { done: number; total: number }[] = [];
-    const facts = await new PgDatabasePart(sourceUrl).dump(join(tempDir(), 'pub.pgdump'), (p) => seen.push(p));
+    const dumpFile = join(tempDir(), 'pub.pgdump');
+    const facts = await new PgDatabasePart(sourceUrl).dump(dumpFile, (p) => seen.push(p));
     const total = await withClient(sourceUrl, (c) => tableCount(c));
     expect(total).toBeGreaterThanOrEqual(9);
     expect(seen[0]).toEqual({ done: 0, total, unit: 'tables' });
     expect(seen.at(-1)).toEqual({ done: total, total, unit: 'tables' });
     expect(facts).toMatchObject({ schemaVersion: 2, counts: { rooms: 1, users: 0 } });
+    // And pg_restore reports tables restored of the dump's tables.
+    await withClient(admin, (c) => c.query('CREATE DATABASE pub_direct'));
+    const restoredSeen: { done: number; total: number }[] = [];
+    await new PgDatabasePart(database.server().url('pub_direct')).install(dumpFile, false, (p) => restoredSeen.push(p));
+    expect(restoredSeen[0]).toEqual({ done: 0, total, unit: 'tables' });
+    expect(restoredSeen.at(-1)).toEqual({ done: total, total, unit: 'tables' });
+    expect(await tables(database.server().url('pub_direct'))).toEqual(await tables(sourceUrl));
     const archive = join(tempDir(), 'pub.tar.gz');
     const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir], { DATABASE_URL: sourceUrl });
     expect(backup.code, backup.stderr).toBe(0);
