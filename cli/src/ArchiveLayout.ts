@@ -21,6 +21,8 @@ export const MAX_PATH_BYTES = 4096;
 export const PARTS = {
   /** The hub's SQLite database (rooms, files, document snapshots and update logs, audit, accounts). */
   database: { top: 'coderoom.db', kind: 'database' },
+  /** The hub's PostgreSQL schema as `pg_dump -Fc` wrote it, when DATABASE_URL is set (then there is no `coderoom.db`). */
+  pgDump: { top: 'coderoom.pgdump', kind: 'database' },
   /** The standalone pty gateway's audit database, when it ran on this data dir. */
   ptyAudit: { top: 'pty-audit.sqlite', kind: 'database' },
   /** The control plane's signing key pair: tokens signed before a restore still verify after it. */

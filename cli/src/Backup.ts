@@ -79,7 +79,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
     dumps.push(dump);
     const facts = await database.dump(dump, (p) => progress.update(`database: ${p.done}/${p.total} ${p.unit} copied`));
     progress.line(`database: snapshot taken (${database.kind}, schema ${facts.schemaVersion})`);
-    await archive.file(PARTS.database.top, dump, { mode: 0o600 });
+    await archive.file(PARTS[database.part].top, dump, { mode: 0o600 });
 
     const ptyAudit = new SqliteDatabasePart(join(dataDir, PARTS.ptyAudit.top), false);
     if (ptyAudit.exists()) {

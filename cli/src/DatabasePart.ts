@@ -5,7 +5,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { SCHEMA_VERSION } from '@coderoom/collab-server';
 import { BadRequestError, parseEnv } from '@coderoom/shared';
-import { SQLITE_SIDE_SUFFIXES } from './ArchiveLayout.js';
+import { SQLITE_SIDE_SUFFIXES, type PartName } from './ArchiveLayout.js';
+import { PgDatabasePart } from './PgDatabasePart.js';
 
 /** Pages copied per step of SQLite's online backup before a restart is seen (4 MiB of 4 KiB pages). */
 const BACKUP_STEP_PAGES = 1024;
@@ -25,12 +26,14 @@ export interface DatabaseFacts {
 }
 
 /**
- * One database a backup holds. SQLite is the only kind built; PostgreSQL (`pg_dump -Fc` to the
- * dump file, `pg_restore` in `install`) is meant to be one more implementation of this.
+ * One database a backup holds: SQLite (the file in the data dir, SqliteDatabasePart) or
+ * PostgreSQL (`pg_dump -Fc` / `pg_restore`, PgDatabasePart).
  */
 export interface DatabasePart {
-  /** The kind the manifest names (`sqlite`). */
+  /** The kind the manifest names (`sqlite`, `postgres`). */
   readonly kind: string;
+  /** The archive entry (PARTS) its dump is stored as. */
+  readonly part: PartName;
   /** Whether there is a database to back up. */
   exists(): boolean;
   /** Null when no process holds the database open, else why it is in use. */
@@ -39,15 +42,20 @@ export interface DatabasePart {
   dump(file: string, onProgress: (p: DumpProgress) => void): Promise<DatabaseFacts>;
   /** Checks a dump taken from an archive (integrity, schema this build can open) before anything is installed. */
   verify(file: string): Promise<DatabaseFacts>;
+  /**
+   * Refuses (ConflictError / BadRequestError) to restore the verified dump `file` into this
+   * database as it is now: a database outside the data dir must be empty unless `force`.
+   */
+  checkTarget(file: string, force: boolean): Promise<void>;
   /** Makes a verified dump the database; its data dir files (if any) were moved away before. */
-  install(file: string): Promise<void>;
+  install(file: string, force: boolean, onProgress: (p: DumpProgress) => void): Promise<void>;
 }
 
-/** Counts a CodeRoom database reports, by manifest name. */
-const CODEROOM_COUNTS: Record<string, string> = {
+/** Counts a CodeRoom database reports, by manifest name (SQL both SQLite and PostgreSQL run). */
+export const CODEROOM_COUNTS: Record<string, string> = {
   rooms: 'SELECT count(*) AS n FROM rooms',
   files: 'SELECT count(*) AS n FROM files',
-  documents: 'SELECT count(*) AS n FROM (SELECT name FROM doc_snapshots UNION SELECT name FROM doc_updates)',
+  documents: 'SELECT count(*) AS n FROM (SELECT name FROM doc_snapshots UNION SELECT name FROM doc_updates) AS d',
   users: 'SELECT count(*) AS n FROM users',
   sessions: 'SELECT count(*) AS n FROM sessions',
   auditRows: 'SELECT count(*) AS n FROM audit',
@@ -56,13 +64,16 @@ const CODEROOM_COUNTS: Record<string, string> = {
 /** A SQLite database file of the data dir (`coderoom.db`, or the standalone pty gateway's audit). */
 export class SqliteDatabasePart implements DatabasePart {
   readonly kind = 'sqlite';
+  readonly part: PartName;
 
   constructor(
     /** The database file in the data dir. */
     readonly file: string,
     /** Whether this is the hub's database (schema-versioned, counted). */
     private readonly coderoom: boolean,
-  ) {}
+  ) {
+    this.part = coderoom ? 'database' : 'ptyAudit';
+  }
 
   exists(): boolean {
     return existsSync(this.file);
@@ -149,6 +160,9 @@ export class SqliteDatabasePart implements DatabasePart {
     }
   }
 
+  /** The data dir's own emptiness check (restoreBackup) covers a database file inside it. */
+  async checkTarget(): Promise<void> {}
+
   async install(file: string): Promise<void> {
     for (const suffix of SQLITE_SIDE_SUFFIXES) await rm(this.file + suffix, { force: true });
     await rename(file, this.file);
@@ -164,6 +178,9 @@ const DatabaseEnvSchema = z.object({
 export function databasePartFor(env: Record<string, string | undefined>, dataDir: string): DatabasePart {
   const { DATABASE_URL } = parseEnv(DatabaseEnvSchema, env);
   // Never echo the URL: it carries the database password.
-  if (DATABASE_URL) throw new BadRequestError('DATABASE_URL is set: backup and restore of PostgreSQL are not built yet (only SQLite is)');
+  if (DATABASE_URL) {
+    if (!/^postgres(ql)?:\/\/\S+$/.test(DATABASE_URL)) throw new BadRequestError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    return new PgDatabasePart(DATABASE_URL);
+  }
   return new SqliteDatabasePart(join(dataDir, 'coderoom.db'), true);
 }

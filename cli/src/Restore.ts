@@ -23,7 +23,7 @@ import {
   type Manifest,
   type PartName,
 } from './ArchiveLayout.js';
-import { SqliteDatabasePart, type DatabasePart } from './DatabasePart.js';
+import { SqliteDatabasePart, type DatabasePart, type DumpProgress } from './DatabasePart.js';
 import { formatBytes, type Progress } from './Progress.js';
 
 /** Entries of a data dir that do not make it "not empty" (a fresh ext4 volume has one). */
@@ -73,8 +73,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<Manifest> {
   await mkdir(staging, { mode: 0o700 });
   try {
     const manifest = await unpack(from, staging, limits, progress);
-    const facts = await database.verify(join(staging, PARTS.database.top));
-    if (manifest.database.kind !== database.kind) throw new BadRequestError(`archive holds a ${manifest.database.kind} database; this data dir uses ${database.kind}`);
+    if (manifest.database.kind !== database.kind) {
+      throw new BadRequestError(`archive holds a ${manifest.database.kind} database; this hub uses ${database.kind} (${database.kind === 'postgres' ? 'DATABASE_URL is set' : 'DATABASE_URL is not set'}): restore with the same kind of database`);
+    }
+    if (!manifest.parts[database.part]) throw new BadRequestError('archive holds no database');
+    const stagedDump = join(staging, PARTS[database.part].top);
+    const facts = await database.verify(stagedDump);
     if (facts.schemaVersion !== manifest.database.schemaVersion) throw new BadRequestError('database in the archive does not match its manifest (schema version)');
     for (const [name, n] of Object.entries(facts.counts)) {
       if (manifest.counts[name] !== n) throw new BadRequestError(`database in the archive does not match its manifest (${name})`);
@@ -85,7 +89,8 @@ export async function restoreBackup(opts: RestoreOptions): Promise<Manifest> {
 
     // The archive may have taken long to read: check again right before anything moves.
     await refuseIfInUse(database, ptyAudit);
-    await install(staging, dataDir, database, ptyAudit, opts.force);
+    await database.checkTarget(stagedDump, opts.force);
+    await install(staging, dataDir, database, ptyAudit, opts.force, progress);
     progress.line(`restored into ${dataDir}`);
     return manifest;
   } finally {
@@ -196,7 +201,7 @@ async function unpack(from: string, staging: string, limits: ArchiveLimits, prog
       throw new BadRequestError(`archive does not match its manifest (part ${name}): it was changed or damaged after the backup`);
     }
   }
-  if (!manifest.parts.database) throw new BadRequestError('archive holds no database');
+  if (!manifest.parts.database && !manifest.parts.pgDump) throw new BadRequestError('archive holds no database');
   for (const l of links) {
     await mkdir(dirname(l.path), { recursive: true, mode: 0o700 });
     await symlink(l.target, l.path);
@@ -263,7 +268,8 @@ function corrupt(err: unknown): Error {
 }
 
 /** Moves the verified state from staging into the data dir, replacing what is there when forced. */
-async function install(staging: string, dataDir: string, database: DatabasePart, ptyAudit: DatabasePart, force: boolean): Promise<void> {
+async function install(staging: string, dataDir: string, database: DatabasePart, ptyAudit: DatabasePart, force: boolean, progress: Progress): Promise<void> {
+  const onProgress = (p: DumpProgress) => progress.update(`database: ${p.done}/${p.total} ${p.unit} restored`);
   const old = join(dataDir, `${STAGING_PREFIX}old-${randomBytes(6).toString('hex')}`);
   const moved: string[] = [];
   const installed: string[] = [];
@@ -283,11 +289,18 @@ async function install(staging: string, dataDir: string, database: DatabasePart,
     }
   }
   try {
-    for (const name of await readdir(staging)) {
+    // The database first: a PostgreSQL restore that fails (in one transaction) then leaves the data dir as it was.
+    const dbTop = PARTS[database.part].top;
+    const names = (await readdir(staging)).sort((a, b) => Number(b === dbTop) - Number(a === dbTop));
+    for (const name of names) {
+      if (name === PARTS.pgDump.top) {
+        await database.install(join(staging, name), force, onProgress);
+        continue;
+      }
       // Without --force the dir was empty: anything there now appeared during the restore (a hub starting?).
       if (!force && (await lstat(join(dataDir, name)).catch(() => null))) throw new ConflictError(`${join(dataDir, name)} appeared during the restore; nothing was replaced`);
-      if (name === PARTS.database.top) await database.install(join(staging, name));
-      else if (name === PARTS.ptyAudit.top) await ptyAudit.install(join(staging, name));
+      if (name === PARTS.database.top) await database.install(join(staging, name), force, onProgress);
+      else if (name === PARTS.ptyAudit.top) await ptyAudit.install(join(staging, name), force, onProgress);
       else await rename(join(staging, name), join(dataDir, name));
       installed.push(name);
     }

@@ -136,10 +136,13 @@ function dataDirOf(opts: { dataDir?: string }): string {
 
 program
   .command('backup')
-  .description('write an online backup of a data dir (database, keys, recordings, workspaces) to one .tar.gz; the hub may keep running')
+  .description('write an online backup of a data dir and its database (SQLite, or PostgreSQL at DATABASE_URL; keys, recordings, workspaces) to one .tar.gz; the hub may keep running')
   .requiredOption('--out <file>', 'archive to write (atomically, mode 0600: it holds the signing key)')
   .option('--data-dir <dir>', 'data dir (default DATA_DIR)')
-  .addHelpText('after', '\nProgress goes to stderr; stdout stays empty. Example:\n  coderoom backup --data-dir /var/lib/coderoom --out /backups/coderoom-$(date +%F).tar.gz')
+  .addHelpText(
+    'after',
+    '\nWith DATABASE_URL set, the database part is pg_dump --format=custom of the hub\'s schema (Debian\'s\npostgresql-client), taken in one snapshot; the password goes to pg_dump in its environment only.\nProgress goes to stderr; stdout stays empty. Example:\n  coderoom backup --data-dir /var/lib/coderoom --out /backups/coderoom-$(date +%F).tar.gz',
+  )
   .action(async (opts: { out: string; dataDir?: string }) => {
     const dataDir = dataDirOf(opts);
     await createBackup({ dataDir, out: opts.out, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });
@@ -150,8 +153,11 @@ program
   .description('restore a backup into an empty data dir (checked whole before anything is written; never while a hub uses the dir)')
   .requiredOption('--from <file>', 'archive written by `coderoom backup`')
   .option('--data-dir <dir>', 'data dir to restore into (default DATA_DIR); created if missing')
-  .option('--force', "replace the CodeRoom state of a non-empty data dir")
-  .addHelpText('after', '\nA damaged, tampered or unsafe archive, a non-empty data dir (without --force) and a data dir a\nrunning hub uses are refused with exit status 2, and nothing is changed. Example:\n  coderoom restore --from /backups/coderoom-2026-11-26.tar.gz --data-dir /var/lib/coderoom')
+  .option('--force', 'replace the CodeRoom state of a non-empty data dir (and, with DATABASE_URL, the tables of a non-empty schema)')
+  .addHelpText(
+    'after',
+    '\nA damaged, tampered or unsafe archive, a non-empty data dir (without --force) and a data dir a\nrunning hub uses are refused with exit status 2, and nothing is changed. Example:\n  coderoom restore --from /backups/coderoom-2026-11-26.tar.gz --data-dir /var/lib/coderoom\n\nWith DATABASE_URL set, a PostgreSQL archive is restored with pg_restore, in one transaction, into\nthe schema of the same name (normally public) of that database, which must hold no tables\n(unless --force) and no open CodeRoom connection. A SQLite archive needs DATABASE_URL unset, a\nPostgreSQL one needs it set.',
+  )
   .action(async (opts: { from: string; dataDir?: string; force?: boolean }) => {
     const dataDir = dataDirOf(opts);
     await restoreBackup({ from: opts.from, dataDir, force: opts.force === true, database: databasePartFor(env, dataDir), progress: new Progress(process.stderr) });

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,29 +5,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import BetterSqlite3 from 'better-sqlite3';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError, formatDocName, TokenVerifier } from '@coderoom/shared';
-import { acknowledged, api, connect, createFile, createRoom, tempDir, waitFor, type TestClient } from '../../collab-server/test/helpers.js';
-import { CLI_BIN, startHubProcess } from './hubProcess.js';
+import { AppError, TokenVerifier } from '@coderoom/shared';
+import { api, tempDir, waitFor } from '../../collab-server/test/helpers.js';
+import { coderoom, expectRestoredHub, fillHub, startTyping } from './backupHelpers.js';
+import { startHubProcess } from './hubProcess.js';
 import { Client as PtyClient } from '../../pty-gateway/test/harness.js';
 import { restoreBackup } from '../src/Restore.js';
 import { SqliteDatabasePart } from '../src/DatabasePart.js';
 import { Progress } from '../src/Progress.js';
-
-/** Runs the built CLI; resolves with its output and exit code. */
-function coderoom(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-    });
-    child.stdin!.end(stdin);
-  });
-}
-
-async function open(wsUrl: string, name: string, token: string): Promise<TestClient> {
-  const c = connect(wsUrl, name, token);
-  await c.synced;
-  return c;
-}
 
 /** Rows of a table of a SQLite file, in a stable order. */
 function rows(file: string, table: string): unknown[] {
@@ -58,28 +42,14 @@ function tree(dir: string, rel = ''): Record<string, string> {
   return out;
 }
 
-const SIGN_IN = async (url: string, email: string, password: string) =>
-  (await fetch(`${url}/api/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
-
 const CAST = '{"version":2,"width":80,"height":24,"timestamp":1700000000,"title":"demo"}\n[0.1,"o","hello-recording\\r\\n"]\n[0.2,"o","$ "]\n';
 
 describe('coderoom backup / restore roundtrip', () => {
   it('OPS10 OPS11 OPS12 OPS14 a hub filled and backed up while a writer types restores into an empty dir with every document, room, account, audit row, key, recording and workspace file', async () => {
     const dataDir = tempDir();
     const hub = await startHubProcess(dataDir, { WORKSPACE_WRITE_DEBOUNCE_MS: '50', WORKSPACE_POLL_MS: '100' });
-    expect((await coderoom(['user', 'create', '--email', 'ann@example.com', '--name', 'Ann'], { DATA_DIR: dataDir }, 'ann password 123\n')).code).toBe(0);
-    const { roomId, hostToken } = await createRoom(hub.url, 'Review');
-    const other = (await coderoom(['room', 'create', '--name', 'Pairing'], { DATA_DIR: dataDir })).stdout.trim();
-    const cliToken = (await coderoom(['token', '--room', other, '--name', 'Bo', '--role', 'editor'], { DATA_DIR: dataDir })).stdout.trim();
-    const texts: Record<string, string> = { 'a.txt': 'alpha\nbeta\n', 'src/b.ts': 'export const b = 1;\n' };
-    for (const [path, text] of Object.entries(texts)) {
-      await createFile(hub.url, roomId, path, hostToken);
-      const c = await open(hub.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
-      c.text.insert(0, text);
-      await acknowledged(c.provider);
-    }
-    const ws = join(dataDir, 'workspaces', roomId);
-    await waitFor(() => Object.entries(texts).every(([p, t]) => existsSync(join(ws, p)) && readFileSync(join(ws, p), 'utf8') === t), 10_000, 'files written back');
+    const fill = await fillHub(hub, dataDir, {});
+    const { roomId, hostToken, ws } = fill;
     mkdirSync(join(ws, 'empty-dir'));
     writeFileSync(join(ws, 'run.sh'), '#!/bin/sh\necho hi\n');
     chmodSync(join(ws, 'run.sh'), 0o755);
@@ -104,31 +74,15 @@ describe('coderoom backup / restore roundtrip', () => {
     await term.run(terminalId, 'echo still-recording', 'rec2');
 
     // A writer types through the backup; what it had acknowledged before must be in the copy.
-    await createFile(hub.url, roomId, 'typing.txt', hostToken);
-    const typingName = formatDocName({ roomId, kind: 'file', path: 'typing.txt' });
-    const writer = await open(hub.wsUrl, typingName, hostToken);
-    let sent = 0;
-    let acked = 0;
-    writer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
-      if (number === 0) acked = sent;
-    });
-    let typing = true;
-    const typed = (async () => {
-      while (typing) {
-        writer.text.insert(writer.text.length, `<${sent}>`);
-        sent += 1;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    await waitFor(() => acked >= 20, 10_000, 'typing to be acknowledged');
-    const ackedBefore = acked;
+    const typist = await startTyping(hub, roomId, hostToken);
+    const { name: typingName, writer } = typist;
+    const ackedBefore = typist.acked();
     const archive = join(tempDir(), 'hub.tar.gz');
     const backup = await coderoom(['backup', '--out', archive, '--data-dir', dataDir]);
-    typing = false;
-    await typed;
+    await typist.stop();
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stdout).toBe('');
-    expect(sent).toBeGreaterThan(ackedBefore); // the writer really typed during the backup
+    expect(typist.sent()).toBeGreaterThan(ackedBefore); // the writer really typed during the backup
     expect(lstatSync(archive).mode & 0o777).toBe(0o600);
     expect(backup.stderr).toMatch(/database: snapshot taken/);
     expect(backup.stderr).toMatch(/backup written: .*hub\.tar\.gz/);
@@ -167,21 +121,7 @@ describe('coderoom backup / restore roundtrip', () => {
     expect(readdirSync(restored).sort()).toEqual(['coderoom.db', 'keys', 'recordings', 'workspace-sync', 'workspaces']);
 
     const again = await startHubProcess(restored);
-    expect(await SIGN_IN(again.url, 'ann@example.com', 'ann password 123')).toBe(200);
-    expect(await SIGN_IN(again.url, 'ann@example.com', 'wrong password 123')).toBe(401);
-    // Tokens signed before the backup still verify: the key came along.
-    const verifier = TokenVerifier.fromDataDir(restored);
-    expect((await verifier.verify(cliToken)).room).toBe(other);
-    expect((await api(again.url, 'GET', `/api/rooms/${other}`)).body.room.name).toBe('Pairing');
-    for (const [path, text] of Object.entries(texts)) {
-      const c = await open(again.wsUrl, formatDocName({ roomId, kind: 'file', path }), hostToken);
-      expect(c.text.toString(), path).toBe(text);
-    }
-    const t = await open(again.wsUrl, typingName, hostToken);
-    const tokens = [...t.text.toString().matchAll(/<(\d+)>/g)].map((m) => Number(m[1]));
-    expect(t.text.toString()).toBe(tokens.map((n) => `<${n}>`).join(''));
-    expect(tokens).toEqual(tokens.map((_, i) => i)); // a prefix of what was typed, no gap, nothing torn
-    expect(tokens.length).toBeGreaterThanOrEqual(ackedBefore);
+    const t = await expectRestoredHub(again, restored, fill, typingName, ackedBefore);
     // The restored file is in step with its document (the database snapshot wins).
     await waitFor(() => readFileSync(join(restored, 'workspaces', roomId, 'typing.txt'), 'utf8') === t.text.toString(), 10_000, 'typing.txt in step');
     const recs = await api(again.url, 'GET', `/api/rooms/${roomId}/recordings`, undefined, hostToken);
