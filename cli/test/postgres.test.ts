@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatDocName } from '@coderoom/shared';
 import { PG_SCHEMA_VERSION, SCHEMA_VERSION } from '@coderoom/collab-server';
-import { acknowledged, connect, createFile, tempDir } from '../../collab-server/test/helpers.js';
+import { acknowledged, call, connect, createFile, expectError, signUp, tempDir } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { CLI_BIN, startHubProcess } from './hubProcess.js';
 
@@ -32,6 +32,36 @@ describe('coderoom on PostgreSQL (DATABASE_URL)', () => {
     const notPg = await coderoom({ DATABASE_URL: 'mysql://x', DATA_DIR: tempDir() }, ['migrate']);
     expect(notPg.code).not.toBe(0);
     expect(notPg.stderr).toMatch(/DATABASE_URL/);
+  });
+
+  it('TEAM1 TEAM3 INV1-3 PART1 AUDIT2 on PostgreSQL: a workspace, its room, an invite used once, participants and the workspace audit', async () => {
+    const env = { DATABASE_URL: await database(), DATA_DIR: tempDir() };
+    const hub = await startHubProcess(env.DATA_DIR, env);
+    const owner = await signUp(hub.url, 'olga@example.com', 'Olga');
+    const ws = await call(hub.url, 'POST', '/api/workspaces', { cookie: owner.cookie, body: { name: 'Team' } });
+    expect(ws.status).toBe(201);
+    const workspaceId = ws.body.workspace.id as string;
+    const room = await call(hub.url, 'POST', `/api/workspaces/${workspaceId}/rooms`, { cookie: owner.cookie, body: { name: 'Room', kind: 'review', requireApproval: false } });
+    expect(room.status, JSON.stringify(room.body)).toBe(201);
+    const roomId = room.body.room.id as string;
+    const hostToken = room.body.token as string;
+    const inv = await call(hub.url, 'POST', `/api/rooms/${roomId}/invites`, { token: hostToken, body: { expiresInSeconds: 600, maxUses: 1, allowGuests: true } });
+    expect(inv.status, JSON.stringify(inv.body)).toBe(201);
+    const used = await call(hub.url, 'POST', `/api/invites/${inv.body.secret}/accept`, { body: { displayName: 'Gus' } });
+    expect(used.status, JSON.stringify(used.body)).toBe(200);
+    expectError(await call(hub.url, 'POST', `/api/invites/${inv.body.secret}/accept`, { body: { displayName: 'Gia' } }), 'INVITE_EXHAUSTED');
+    const participants = await call(hub.url, 'GET', `/api/rooms/${roomId}/participants`, { token: hostToken });
+    expect((participants.body.participants as { name: string }[]).map((p) => p.name).sort()).toEqual(['Gus', 'Olga']);
+    // PostgreSQL's audit rows are written in the background, right after the acts.
+    let actions: string[] = [];
+    for (let i = 0; i < 50 && !actions.includes('invite.use'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const audit = await call(hub.url, 'GET', `/api/workspaces/${workspaceId}/audit`, { cookie: owner.cookie });
+      expect(audit.status).toBe(200);
+      actions = (audit.body.entries as { action: string; workspaceId: string }[]).map((e) => (e.workspaceId === workspaceId ? e.action : `elsewhere:${e.action}`));
+    }
+    expect(actions).toEqual(expect.arrayContaining(['workspace.create', 'room.create', 'invite.create', 'invite.use']));
+    expect(actions.filter((a) => a.startsWith('elsewhere:'))).toEqual([]);
   });
 
   it('CLI1 ACC11 HEALTH1 admin commands and the hub share one PostgreSQL: rooms, tokens, accounts and documents; /readyz reports a lost database', async () => {
