@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
+import { PG_SCHEMA_VERSION } from '@coderoom/collab-server';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { coderoom, expectRestoredHub, fillHub, signIn, startTyping } from './backupHelpers.js';
@@ -93,11 +94,11 @@ describe('coderoom backup / restore on PostgreSQL (DATABASE_URL)', () => {
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stdout).toBe('');
     expect(typist.sent()).toBeGreaterThan(ackedBefore);
-    expect(backup.stderr).toMatch(/database: snapshot taken \(postgres, schema 2\)/);
+    expect(backup.stderr).toContain(`database: snapshot taken (postgres, schema ${PG_SCHEMA_VERSION})`);
     expect(backup.stderr).toMatch(/database: 0\/\d+ tables copied/);
     expect(lstatSync(archive).mode & 0o777).toBe(0o600);
     const manifest = JSON.parse(manifestOf(readFileSync(archive))) as { database: unknown; parts: Record<string, unknown>; counts: Record<string, number> };
-    expect(manifest.database).toEqual({ kind: 'postgres', schemaVersion: 2 });
+    expect(manifest.database).toEqual({ kind: 'postgres', schemaVersion: PG_SCHEMA_VERSION });
     expect(Object.keys(manifest.parts).sort()).toEqual(['keys', 'pgDump', 'workspaceSync', 'workspaces']);
     expect(manifest.counts).toMatchObject({ rooms: 2, files: 3, users: 1 });
     expect(manifest.counts.auditRows).toBeGreaterThan(0);
@@ -249,7 +250,7 @@ describe('coderoom backup / restore of the public schema', () => {
     expect(total).toBeGreaterThanOrEqual(9);
     expect(seen[0]).toEqual({ done: 0, total, unit: 'tables' });
     expect(seen.at(-1)).toEqual({ done: total, total, unit: 'tables' });
-    expect(facts).toMatchObject({ schemaVersion: 2, counts: { rooms: 1, users: 0 } });
+    expect(facts).toMatchObject({ schemaVersion: PG_SCHEMA_VERSION, counts: { rooms: 1, users: 0 } });
     // And pg_restore reports tables restored of the dump's tables.
     await withClient(admin, (c) => c.query('CREATE DATABASE pub_direct'));
     const restoredSeen: { done: number; total: number }[] = [];
