@@ -19,6 +19,9 @@ export function HomePage() {
   return (
     <main className="home">
       <div className="home-prefs">
+        <a className="btn ghost" href="/workspaces" title={t('home.workspacesTitle')} data-testid="home-workspaces">
+          {t('home.workspaces')}
+        </a>
         <LanguagePicker />
         <ThemePicker />
       </div>
