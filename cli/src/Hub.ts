@@ -25,7 +25,7 @@ export class Hub {
       logger: logger.child({ plane: 'pty' }),
       verifier: collab.verifier,
       audit: collab.audit,
-      admitRoom: collab.scaleOut ? ownerOnly(collab.scaleOut) : undefined,
+      admitRoom: collab.scaleOut ? relayToOwner(collab.scaleOut) : undefined,
     });
     collab.mountUpgrade('/pty', (req, socket, head) => pty.handleUpgrade(req, socket, head));
     collab.scaleOut?.directory.on('lost', (roomId) => void pty.evictRoom(roomId));
@@ -71,6 +71,17 @@ function ownerOnly(scaleOut: ScaleOut): (roomId: string) => Promise<void> {
   return async (roomId) => {
     const owner = await scaleOut.directory.owner(roomId);
     if (!owner.self) throw new AppError('WRONG_NODE', `room ${roomId} is served by node ${owner.nodeId}`);
+  };
+}
+
+/** Scale-out: terminal sockets for a room another node owns are relayed to that node's advertised URL (PTY18). */
+function relayToOwner(scaleOut: ScaleOut): (roomId: string) => Promise<string | null> {
+  return async (roomId) => {
+    const owner = await scaleOut.directory.owner(roomId);
+    if (owner.self) return null;
+    // No URL: the owner's node record expired (it is dying); the client asks again later.
+    if (owner.url === null) throw new AppError('WRONG_NODE', `room ${roomId} is served by node ${owner.nodeId}, which is not reachable`);
+    return owner.url;
   };
 }
 

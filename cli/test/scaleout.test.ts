@@ -218,33 +218,55 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     expect(await ask(a)).toMatchObject({ nodeId: 'node-1', self: false });
   });
 
-  it('SCALE5 terminals and calls run on the room owner: another node refuses with WRONG_NODE, the directory sends the client to the owner, where a viewer watches live', async () => {
+  it('SCALE5 PTY18 a viewer and a driver connected to another node use the owner\'s terminals through a relay; calls go to the owner (WRONG_NODE)', async () => {
     const nodes = await startNodes(2);
     const [a, b] = nodes as [HubProcess, HubProcess];
     const { roomId, hostToken } = await createRoom(a.url);
     const viewerToken = await joinRoom(a.url, roomId, 'viewer', 'viewer');
-    const ptyUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/pty`;
+    const editorToken = await joinRoom(a.url, roomId, 'editor', 'editor');
+    const ptyUrl = (httpUrl: string, room?: string) => `${httpUrl.replace(/^http/, 'ws')}/pty${room ? `?room=${room}` : ''}`;
 
     // The host opens the room's terminals on node A first: A claims the room.
     const host = await PtyClient.connect(ptyUrl(a.url), { origin: a.url });
     await host.hello(hostToken, roomId);
     const terminalId = await host.createTerminal();
+    await host.run(terminalId, 'echo before-$((2*21))', 'early');
 
-    // The viewer lands on node B: refused with WRONG_NODE, and B's directory names A.
-    const wrong = await PtyClient.connect(ptyUrl(b.url), { origin: b.url });
-    wrong.send({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token: viewerToken, roomId });
-    expect(await wrong.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
-    const where = await api(b.url, 'GET', `/api/rooms/${roomId}/node`, undefined, viewerToken);
-    expect(where.body).toMatchObject({ nodeId: 'node-0', url: a.url, self: false });
-
-    const viewer = await PtyClient.connect(ptyUrl(where.body.url), { origin: where.body.url });
-    await viewer.hello(viewerToken, roomId);
+    // A viewer lands on node B (its own origin there): B relays it to A, where the shell runs. It
+    // gets A's welcome (the terminal is listed), a snapshot with what ran before, then live output.
+    const viewer = await PtyClient.connect(ptyUrl(b.url, roomId), { origin: b.url });
+    const welcome = await viewer.hello(viewerToken, roomId);
+    expect(welcome.terminals.map((t) => t.id)).toContain(terminalId);
     viewer.send({ type: 'open', terminalId });
-    await viewer.next('snapshot');
+    const snapshot = await viewer.next('snapshot', (m) => m.terminalId === terminalId);
+    expect(JSON.stringify(snapshot)).toContain('before-42');
     await host.run(terminalId, 'echo live-$((6*7))', 'shown');
     await viewer.waitOutput(terminalId, 'live-42');
+    // Roles stay on A: the viewer's input is refused there, and the refusal comes back through B.
+    viewer.send({ type: 'input', terminalId, data: 'echo nope\r' });
+    expect(await viewer.next('error', (m) => m.request === 'input')).toMatchObject({ code: 'FORBIDDEN', terminalId });
 
-    // The call: the same rule on /media.
+    // An editor on node B (no ?room=: the room is read from the hello) drives a terminal of its own;
+    // it runs on A, and the host on A watches its input and output.
+    const editor = await PtyClient.connect(ptyUrl(b.url), { origin: b.url });
+    await editor.hello(editorToken, roomId);
+    const editorTerminal = await editor.createTerminal();
+    host.send({ type: 'open', terminalId: editorTerminal });
+    await host.next('snapshot', (m) => m.terminalId === editorTerminal);
+    await editor.run(editorTerminal, 'echo from-b-$((40+2))', 'relayed');
+    await host.waitOutput(editorTerminal, 'from-b-42');
+    expect(a.output()).toContain('terminal started');
+    expect(b.output()).not.toContain('terminal started');
+
+    // A's own refusals reach the client through B with their code: a hello for another room.
+    const other = await createRoom(a.url);
+    const wrongRoom = await PtyClient.connect(ptyUrl(b.url), { origin: b.url });
+    wrongRoom.send({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token: other.hostToken, roomId });
+    expect(await wrongRoom.waitClosed()).toEqual({ code: ERRORS.FORBIDDEN.closeCode, reason: PTY_CLOSE_REASONS.WRONG_ROOM });
+    // B still checks the Origin of the socket it accepts.
+    await expect(PtyClient.connect(ptyUrl(b.url, roomId), { origin: 'http://evil.example' })).rejects.toMatchObject({ statusCode: 403 });
+
+    // The call: /media stays redirect-only (its RTP goes to the owner's ports anyway).
     const hello = { protocolVersion: MEDIA_PROTOCOL_VERSION, token: viewerToken, roomId };
     const wrongCall = await MediaClient.connect(`${b.url.replace(/^http/, 'ws')}/media`, { origin: b.url });
     expect(await wrongCall.ask('hello', hello)).toMatchObject({ error: { code: 'WRONG_NODE' } });
@@ -252,11 +274,18 @@ describe('scale-out: several nodes, one Redis, one PostgreSQL', () => {
     const call = await MediaClient.connect(`${a.url.replace(/^http/, 'ws')}/media`, { origin: a.url });
     expect(await call.ask('hello', hello)).toMatchObject({ data: { protocolVersion: MEDIA_PROTOCOL_VERSION } });
 
-    // Node A loses the lease (as after a long cut from Redis): its terminal clients are sent away.
+    // Node A loses the lease (as after a long cut from Redis): it closes its terminal clients with
+    // WRONG_NODE, and B closes the clients it relays with the same code and reason.
     execFileSync('redis-cli', ['-p', String(redis().port), 'SET', `coderoom:room:${roomId}`, 'node-9', 'PX', '60000']);
-    expect(await host.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
-    expect(await viewer.waitClosed()).toEqual({ code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE });
+    const wrongNode = { code: ERRORS.WRONG_NODE.closeCode, reason: PTY_CLOSE_REASONS.WRONG_NODE };
+    expect(await host.waitClosed()).toEqual(wrongNode);
+    expect(await viewer.waitClosed()).toEqual(wrongNode);
+    expect(await editor.waitClosed()).toEqual(wrongNode);
     expect((await api(a.url, 'GET', `/api/rooms/${roomId}/node`, undefined, viewerToken)).body).toMatchObject({ nodeId: 'node-9', url: null, self: false });
+    // An owner with no reachable node: B refuses with WRONG_NODE rather than relaying.
+    const orphan = await PtyClient.connect(ptyUrl(b.url), { origin: b.url });
+    orphan.send({ type: 'hello', protocolVersion: PTY_PROTOCOL_VERSION, token: viewerToken, roomId });
+    expect(await orphan.waitClosed()).toEqual(wrongNode);
   });
 
   it('SCALE6 SIGKILL the node owning a room while 20 clients type: they edit again through a live node, a live node takes the room within the lease, every edit is there', async () => {

@@ -12,6 +12,7 @@ import type { AccessClaims, Logger, TokenVerifier } from '@coderoom/shared';
 import { parseClientMessage } from './parseClientMessage.js';
 import type { TerminalView, ViewSocket } from './TerminalView.js';
 import { bytesOutCounter } from './metrics.js';
+import type { PtyRelay } from './PtyRelay.js';
 
 /** Time a client has to send a valid hello, in ms. */
 export const HELLO_TIMEOUT_MS = 10_000;
@@ -27,8 +28,13 @@ export interface ConnectionHost {
   readonly maxMessageBytes: number;
   readonly viewerQueueBytes: number;
   readonly verifier: TokenVerifier;
-  /** Before joining: throws an AppError when this node must not serve the room (scale-out). */
-  admit(roomId: string): Promise<void>;
+  /**
+   * Before joining: resolves to the owner's URL when another node serves the room and this
+   * socket is to be relayed there (scale-out, PTY18), throws an AppError when it must not be served.
+   */
+  admit(roomId: string, relayed: boolean): Promise<string | null>;
+  /** Pipes this socket to the owner at `ownerUrl`, starting with the hello. */
+  relay(ws: WebSocket, ownerUrl: string, roomId: string, hello: Buffer): PtyRelay;
   /** The hello was accepted: join the room (sends welcome). */
   join(conn: ClientConnection, resume: { terminalId: string; lastSeq: number } | undefined): void;
   /** A message after welcome. */
@@ -53,8 +59,17 @@ export class ClientConnection implements ViewSocket {
   private queued = 0;
   private ready: Promise<boolean> | null = null;
   private closed = false;
+  /** Set when another node serves the room: every frame goes there as it is. */
+  private relay: PtyRelay | null = null;
 
-  constructor(readonly ws: WebSocket, private readonly roomId: string | null, private readonly host: ConnectionHost, private readonly logger: Logger) {
+  constructor(
+    readonly ws: WebSocket,
+    private readonly roomId: string | null,
+    private readonly host: ConnectionHost,
+    private readonly logger: Logger,
+    /** The socket is itself a relay's hop from another node (never relayed again). */
+    private readonly relayed = false,
+  ) {
     this.helloTimer = setTimeout(() => this.close(ERRORS.UNAUTHORIZED.closeCode, PTY_CLOSE_REASONS.UNAUTHORIZED), HELLO_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.onClose());
@@ -117,12 +132,14 @@ export class ClientConnection implements ViewSocket {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (this.relay) return this.relay.fromClient(raw, isBinary);
     if (!this.ready) return this.onHello(raw, isBinary);
     if (++this.queued > MAX_MESSAGES_BEFORE_WELCOME && !this.claims) {
       return this.close(ERRORS.RATE_LIMITED.closeCode, 'too many messages before welcome');
     }
     void this.ready.then((ok) => {
       this.queued--;
+      if (this.relay) return this.relay.fromClient(raw, isBinary);
       if (!ok || this.closed) return;
       const parsed = parseClientMessage(raw, isBinary, this.host.maxMessageBytes);
       if (!parsed.ok) return this.sendError(parsed.error);
@@ -165,8 +182,9 @@ export class ClientConnection implements ViewSocket {
           this.close(ERRORS.FORBIDDEN.closeCode, PTY_CLOSE_REASONS.WRONG_ROOM);
           return false;
         }
+        let ownerUrl: string | null;
         try {
-          await this.host.admit(hello.roomId);
+          ownerUrl = await this.host.admit(hello.roomId, this.relayed);
         } catch (err) {
           // Close reasons are short and fixed: WRONG_NODE says where to ask, anything else its code.
           const e = toAppError(err);
@@ -177,6 +195,11 @@ export class ClientConnection implements ViewSocket {
         if (this.closed) return false;
         if (this.helloTimer) clearTimeout(this.helloTimer);
         this.helloTimer = null;
+        if (ownerUrl !== null) {
+          // Messages that arrived meanwhile follow the hello there (they are handled in order).
+          this.relay = this.host.relay(this.ws, ownerUrl, hello.roomId, raw);
+          return false;
+        }
         this.setClaims(claims);
         this.host.join(this, hello.resume);
         return true;

@@ -2,13 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ERRORS, PTY_CLOSE_REASONS, RoomIdSchema, type PtyClientMessage } from '@coderoom/shared/client';
-import { closedWithin, connectionsGauge, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
+import { AppError, closedWithin, connectionsGauge, rejectUpgrade, type AuditSink, type Logger, type TokenVerifier } from '@coderoom/shared';
 import type { PtyConfig } from './config.js';
 import { ClientConnection, type ConnectionHost } from './ClientConnection.js';
 import { TerminalRoom } from './TerminalRoom.js';
 import { RecordingStore, type RecordingEntry } from './RecordingStore.js';
 import { RateLimiter } from './RateLimiter.js';
 import { ShellLauncher } from './ShellLauncher.js';
+import { PtyRelay, RELAY_HEADER } from './PtyRelay.js';
 
 /** Frames up to this multiple of PTY_MAX_MESSAGE_BYTES get a PAYLOAD_TOO_LARGE error; bigger ones close the socket (1009). */
 export const OVERSIZE_FRAME_FACTOR = 4;
@@ -22,10 +23,11 @@ export interface PtyGatewayOptions {
   verifier: TokenVerifier;
   audit: AuditSink;
   /**
-   * Scale-out: resolves when this node may serve `roomId`'s terminals, throws an AppError
-   * (WRONG_NODE when another node owns the room) otherwise. Absent: every room is served here.
+   * Scale-out: resolves to null when this node serves `roomId`'s terminals, to the owner's public
+   * URL when another live node does (the socket is relayed there, PTY18), throws an AppError
+   * (WRONG_NODE) when the owner cannot be reached. Absent: every room is served here.
    */
-  admitRoom?: (roomId: string) => Promise<void>;
+  admitRoom?: (roomId: string) => Promise<string | null>;
 }
 
 /** The shared-terminal plane, mounted by a hub on its own HTTP server. */
@@ -86,7 +88,7 @@ class Gateway implements PtyGateway, ConnectionHost {
     if (roomParam !== null && !RoomIdSchema.safeParse(roomParam).success) return rejectUpgrade(socket, 'BAD_REQUEST', 'invalid room id');
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (this.closing) return ws.close(ERRORS.UNAVAILABLE.closeCode, PTY_CLOSE_REASONS.SHUTTING_DOWN);
-      const conn = new ClientConnection(ws, roomParam, this, this.logger);
+      const conn = new ClientConnection(ws, roomParam, this, this.logger, req.headers[RELAY_HEADER] !== undefined);
       this.connections.add(conn);
       connectionsGauge.inc({ plane: 'pty' });
       ws.once('close', () => {
@@ -107,8 +109,16 @@ class Gateway implements PtyGateway, ConnectionHost {
     await room.close();
   }
 
-  async admit(roomId: string): Promise<void> {
-    await this.opts.admitRoom?.(roomId);
+  async admit(roomId: string, relayed: boolean): Promise<string | null> {
+    const ownerUrl = (await this.opts.admitRoom?.(roomId)) ?? null;
+    // A hop from another node that does not land on the owner (ownership just moved): the client asks again.
+    if (ownerUrl !== null && relayed) throw new AppError('WRONG_NODE', `room ${roomId} moved while being relayed`);
+    return ownerUrl;
+  }
+
+  relay(ws: WebSocket, ownerUrl: string, roomId: string, hello: Buffer): PtyRelay {
+    this.logger.debug({ roomId, ownerUrl }, 'relay() | another node serves the room: relaying');
+    return new PtyRelay(ws, ownerUrl, roomId, hello, this.viewerQueueBytes, this.logger);
   }
 
   join(conn: ClientConnection, resume: { terminalId: string; lastSeq: number } | undefined): void {
