@@ -26,12 +26,24 @@ export interface Hub {
   client(sub: string, role: Role, opts?: { resume?: { terminalId: string; lastSeq: number } }): Promise<Client>;
 }
 
-export async function startHub(env: Record<string, string> = {}, overrides: Partial<PtyConfig> = {}): Promise<Hub> {
+/** Scale-out in tests: which node serves the room (`admitRoom`), and another hub whose signing key this one shares. */
+export interface ScaleOptions {
+  admitRoom?: (roomId: string) => Promise<string | null>;
+  sharesKeyWith?: Hub;
+}
+
+export async function startHub(env: Record<string, string> = {}, overrides: Partial<PtyConfig> = {}, scale: ScaleOptions = {}): Promise<Hub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pty-gw-'));
   const config = loadPtyConfig({ PATH: process.env.PATH, DATA_DIR: dataDir, ...env }, overrides);
-  const issuer = await TokenIssuer.open(dataDir);
+  const issuer = scale.sharesKeyWith?.issuer ?? (await TokenIssuer.open(dataDir));
   const audit: AuditEvent[] = [];
-  const gateway = createPtyGateway({ config, logger: createLogger('silent'), verifier: new TokenVerifier(issuer.jwks()), audit: { append: (e) => audit.push(e) } });
+  const gateway = createPtyGateway({
+    config,
+    logger: createLogger('silent'),
+    verifier: new TokenVerifier(issuer.jwks()),
+    audit: { append: (e) => audit.push(e) },
+    admitRoom: scale.admitRoom,
+  });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
