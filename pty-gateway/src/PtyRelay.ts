@@ -47,7 +47,8 @@ export class PtyRelay {
     this.upstream.on('message', (data, isBinary) => this.toClient(data, isBinary));
     this.upstream.on('close', (code, reason) => this.closeBoth(this.client, code, reason.toString('utf8')));
     this.upstream.on('error', (err) => {
-      this.logger.warn({ err, owner: target.origin, roomId }, 'PtyRelay | owner unreachable');
+      // After a close (e.g. the client left while the hop was opening) the error is expected.
+      if (!this.closed) this.logger.warn({ err, owner: target.origin, roomId }, 'PtyRelay | owner unreachable');
       this.closeBoth(this.client, 1006, '');
     });
     client.on('close', (code, reason) => this.closeBoth(this.upstream, code, reason.toString('utf8')));
