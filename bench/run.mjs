@@ -52,7 +52,7 @@ const started = new Date();
 const run = {
   date: started.toISOString(),
   mode: FULL ? 'full' : 'quick',
-  command: FULL ? 'npm run bench -- --full' : 'npm run bench',
+  command: `npm run bench${FULL || ONLY ? ' --' : ''}${FULL ? ' --full' : ''}${ONLY ? ` --only ${ONLY.join(',')}` : ''}`,
   machine: machineFacts(),
   loadavgStart: load(),
   sections: {},
