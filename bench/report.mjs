@@ -124,6 +124,7 @@ function collabNodes(s) {
   );
   const creates = results.map((r) => `${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${r.createFiles.files} file${r.createFiles.files > 1 ? 's' : ''} in ${fmt(r.createFiles.ms / 1000)} s`).join(', ');
   const three = results.find((r) => r.nodes === 3);
+  const perFile = results.reduce((t, r) => t + r.createFiles.ms, 0) / results.reduce((n, r) => n + r.createFiles.files, 0) / 1000;
   return [
     `## ${title}`,
     '',
@@ -145,7 +146,7 @@ function collabNodes(s) {
         ? ` With 3 nodes, (a) p99 is ${fmt(three.oneDoc.p99Ms, 2)} ms against ${fmt(one.oneDoc.p99Ms, 2)} ms on 1 node, and the nodes together use ${fmt(three.oneDoc.nodesCpuPercentTotal)} % of a core against ${fmt(one.oneDoc.nodesCpuPercentTotal)} %: each node decodes and applies every update of a document it has loaded, so total CPU grows with the number of nodes holding the document. Added capacity would need nodes on separate machines (and a load generator on another one).`
         : ''),
     '',
-    `**File creation with Redis is slow.** Creating a file through the API (\`POST /api/rooms/:id/files\`) took ${creates} (requests 4 at a time, yet served one after another), about 2 s each (not measured here without Redis). That is why (b) uses few documents and runs with \`--full\` only. Likely cause, not verified: each creation opens and closes the room's file-index document (\`FileIndex.update\`, a direct connection), and with the Redis extension unloading a document waits for its store lock and disconnect delay; worth a look in collab-server.`,
+    `**File creation with Redis is slow.** Creating a file through the API (\`POST /api/rooms/:id/files\`) took ${creates} (up to 4 requests at a time, yet served one after another): ${fmt(perFile, 1)} s per file. Without Redis it is fast: a one-off check on 2026-11-26 (one node on PostgreSQL, \`REDIS_URL\` empty, started the same way) created 5 files in 77 ms. That is why (b) uses few documents and runs with \`--full\` only. Likely cause, not verified: each creation opens and closes the room's file-index document (\`FileIndex.update\`, a direct connection), and with the Redis extension unloading a document waits for its store lock and disconnect delay; worth a look in collab-server.`,
     '',
   ];
 }
