@@ -24,9 +24,13 @@ export function startLoadgen() {
         child.send(msg);
       });
     },
+    /** Asks the load generator to exit (kills it if its channel is gone); idempotent. */
     async exit() {
-      child.send({ cmd: 'exit' });
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      if (child.connected) child.send({ cmd: 'exit' });
+      else child.kill();
+      await exited;
     },
   };
 }

@@ -24,6 +24,29 @@ const MANY_DOCS_CLIENTS_PER_DOC = 3;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Stop functions of what this run has started (PostgreSQL, Redis, the nodes), newest last. */
+const running = new Set();
+/** Tracks a stop function until it has run; gives the function that forgets it. */
+function track(stop) {
+  running.add(stop);
+  return () => running.delete(stop);
+}
+/** Tracks `service` until it is stopped. */
+function tracked(service) {
+  const untrack = track(service.stop);
+  return { ...service, stop: () => (untrack(), service.stop()) };
+}
+/** Interrupted (Ctrl-C, or the harness stopping it): stop everything by PID, newest first, then exit. */
+function stopOnSignal(signal) {
+  process.once(signal, () => {
+    console.error(`bench collab: ${signal}: stopping the nodes, Redis and PostgreSQL`);
+    [...running]
+      .reverse()
+      .reduce((p, stop) => p.then(stop).catch(() => undefined), Promise.resolve())
+      .finally(() => process.exit(130));
+  });
+}
+
 /** Runs one edit workload, sampling every node and Redis over the window. */
 async function measured(lg, cluster, redisPid, run) {
   const samplers = cluster.nodes.map((n) => sampleProcess(n.pid));
@@ -46,8 +69,9 @@ async function connect(lg, cluster, clients, localNet) {
 }
 
 async function benchNodes(count, scale, databaseUrl, redis, localNet) {
-  const cluster = await startCodeRoomNodes(count, { databaseUrl, redisUrl: redis.url });
+  const cluster = await startCodeRoomNodes(count, { databaseUrl, redisUrl: redis.url, track });
   const lg = startLoadgen();
+  const untrackLoadgen = track(() => lg.exit());
   const on = (i) => ({ url: cluster.nodes[i % count].url, origin: cluster.nodes[i % count].origin });
   const out = { nodes: count, name: cluster.name };
   try {
@@ -85,6 +109,7 @@ async function benchNodes(count, scale, databaseUrl, redis, localNet) {
     };
     await lg.ask({ cmd: 'closeAll' });
   } finally {
+    untrackLoadgen();
     await lg.exit();
     await cluster.stop();
   }
@@ -96,10 +121,12 @@ export async function benchCollabNodes({ full = false, counts = [1, 3] } = {}) {
   const scale = full ? MULTINODE_SCALES.full : MULTINODE_SCALES.quick;
   const started = [];
   const results = [];
+  stopOnSignal('SIGINT');
+  stopOnSignal('SIGTERM');
   try {
-    const postgres = await startPostgres();
+    const postgres = tracked(await startPostgres());
     started.push(postgres);
-    const redis = await startRedis();
+    const redis = tracked(await startRedis());
     started.push(redis);
     for (const [i, count] of counts.entries()) {
       const t0 = performance.now();

@@ -61,11 +61,15 @@ export async function api(base, path, body, token) {
  */
 export const CODEROOM_WORKSPACE_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Spawns `coderoom start` on a free port with `DATA_DIR` = dataDir and resolves once it serves. */
-async function spawnHub(dataDir, extraEnv = {}, profileDir) {
+/**
+ * Spawns `coderoom start` on a free port with `DATA_DIR` = dataDir and resolves once it serves;
+ * `children`, if given, gets the child at once (so that it can be stopped while still starting).
+ */
+async function spawnHub(dataDir, extraEnv = {}, profileDir, children) {
   const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', MEDIA_WORKERS: '1', MEDIA_RTC_MIN_PORT: String(await freePort(true)), TOKEN_TTL_SECONDS: '3600', WORKSPACE_MAX_FILE_BYTES: String(CODEROOM_WORKSPACE_MAX_FILE_BYTES), ...extraEnv };
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = spawn(process.execPath, [...prof, join(root, 'cli', 'bin', 'coderoom.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children?.push(child);
   const m = await waitFor(child, /"port":(\d+),"msg":"listen\(\) \| serving"/);
   // Keep draining the log so the hub never blocks on a full pipe.
   child.stdout.resume();
@@ -117,21 +121,26 @@ export async function startCodeRoom({ profileDir } = {}) {
 /**
  * `count` CodeRoom hub nodes on one PostgreSQL database and one Redis (docs/scaling.md), sharing
  * the token signing key as nodes behind one load balancer must. The first node migrates the
- * database and holds the bench room; the others start side by side once it serves.
+ * database and holds the bench room; the others start side by side once it serves. `track(stop)`
+ * is called at once and returns an untrack function (called when the nodes are stopped).
  */
-export async function startCodeRoomNodes(count, { databaseUrl, redisUrl }) {
+export async function startCodeRoomNodes(count, { databaseUrl, redisUrl, track = () => () => {} }) {
   const dirs = Array.from({ length: count }, () => mkdtempSync(join(tmpdir(), 'bench-coderoom-node-')));
   const env = (i) => ({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ID: `bench-node-${i}` });
   const hubs = [];
-  const stop = async () => {
-    await Promise.all(hubs.map((h) => stopper(h.child)()));
+  const children = [];
+  const stopAll = async () => {
+    await Promise.all(children.map((child) => stopper(child)()));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   };
+  // The caller may stop the nodes from the start, e.g. on a signal while they are still starting.
+  const untrack = track(stopAll);
+  const stop = () => (untrack(), stopAll());
   try {
-    hubs.push(await spawnHub(dirs[0], env(0)));
+    hubs.push(await spawnHub(dirs[0], env(0), undefined, children));
     // The first node wrote the signing key at start; the others get a copy before theirs.
     for (const dir of dirs.slice(1)) cpSync(join(dirs[0], 'keys'), join(dir, 'keys'), { recursive: true });
-    const rest = await Promise.allSettled(dirs.slice(1).map((dir, i) => spawnHub(dir, env(i + 1))));
+    const rest = await Promise.allSettled(dirs.slice(1).map((dir, i) => spawnHub(dir, env(i + 1), undefined, children)));
     for (const r of rest) if (r.status === 'fulfilled') hubs.push(r.value);
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
