@@ -2,9 +2,11 @@
 // Runs each section in its own process (which starts its servers and load generators in further
 // processes), one after another so they never compete for the cores, then writes
 // bench/results/<date>.json and regenerates docs/benchmarks.md from it.
-// Options: --full, --only collab,terminal,media,web (a partial run still writes both files).
+// Options: --full, --only collab,collabNodes,terminal,media,web (a partial run still writes both
+// files: the sections it did not run are copied from the newest stored run of the same mode, and
+// the page says so).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ const ONLY = onlyIdx > 0 ? process.argv[onlyIdx + 1].split(',') : null;
 /** Each section: the script and its arguments for the quick pass and the full run. */
 const SECTIONS = {
   collab: { script: 'collab/run.mjs', quick: [], full: ['--full'] },
+  collabNodes: { script: 'collab/run.mjs', quick: ['--nodes', '1,3'], full: ['--nodes', '1,3', '--full'] },
   terminal: { script: 'terminal/run.mjs', quick: ['--mb', '10', '--viewers', '0,1,10', '--echo-viewers', '10', '--samples', '100'], full: [] },
   media: { script: 'media/run.mjs', quick: [], full: ['--full'] },
   web: { script: 'web/run.mjs', quick: ['--runs', '3'], full: ['--runs', '10'] },
@@ -49,7 +52,7 @@ const started = new Date();
 const run = {
   date: started.toISOString(),
   mode: FULL ? 'full' : 'quick',
-  command: FULL ? 'npm run bench -- --full' : 'npm run bench',
+  command: `npm run bench${FULL || ONLY ? ' --' : ''}${FULL ? ' --full' : ''}${ONLY ? ` --only ${ONLY.join(',')}` : ''}`,
   machine: machineFacts(),
   loadavgStart: load(),
   sections: {},
@@ -66,6 +69,32 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 run.loadavgEnd = load();
+
+/** The newest stored harness run of this mode (bench/results/<date>.json), or null. */
+function newestStoredRun() {
+  const dir = join(here, 'results');
+  let files = [];
+  try {
+    files = readdirSync(dir).filter((f) => /^\d{4}-.*\.json$/.test(f)).sort().reverse();
+  } catch {
+    return null;
+  }
+  for (const f of files) {
+    const stored = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    if (stored.mode === run.mode && stored.sections) return { file: `bench/results/${f}`, stored };
+  }
+  return null;
+}
+
+// A partial run keeps the page whole: sections not run now come from the newest stored run.
+if (ONLY) {
+  const prev = newestStoredRun();
+  for (const name of Object.keys(SECTIONS)) {
+    const old = prev?.stored.sections[name];
+    if (run.sections[name] || !old) continue;
+    run.sections[name] = { ...old, fromRun: old.fromRun ?? { file: prev.file, date: prev.stored.date } };
+  }
+}
 run.seconds = Math.round((Date.now() - started.getTime()) / 1000);
 
 mkdirSync(join(here, 'results'), { recursive: true });

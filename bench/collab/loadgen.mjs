@@ -1,6 +1,6 @@
 // Collaborative-editing load generator, forked by bench/collab/run.mjs (IPC), never inside a server.
 // Messages from the parent:
-//   {cmd:'connect', flavor, url, origin, clients:[{doc, role}], coderoom?:{dataDir, roomId}, localNet, concurrency}
+//   {cmd:'connect', flavor, url, origin, clients:[{doc, role, url?, origin?}], coderoom?:{dataDir, roomId}, localNet, concurrency}
 //     → {type:'connected', connected, failed, firstError, ms}
 //   {cmd:'run', durationMs, editsPerSecond, drainMs} → {type:'result', sent, sentPerSecond, stamps:[ms...], updatesIn, bytesIn}
 //   {cmd:'open', doc, role} (one more observer; time to synced) → {type:'opened', ms, textLength}
@@ -26,8 +26,9 @@ async function mintTokens(coderoom, n) {
 function makeClient(spec, i) {
   return new BenchClient({
     flavor: target.flavor,
-    url: target.url,
-    origin: target.origin,
+    // A client may name its own node (multi-node runs); otherwise the target's.
+    url: spec.url ?? target.url,
+    origin: spec.origin ?? target.origin,
     doc: spec.doc,
     role: spec.role,
     token: tokens.length ? tokens[i % tokens.length] : undefined,

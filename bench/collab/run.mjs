@@ -6,44 +6,19 @@
 //   (c) opening a 5 MB document (warm: loaded in the server; cold: CodeRoom loading it from disk);
 //   (d) idle connections: server RSS.
 // Usage alone: node bench/collab/run.mjs [--full] [--targets coderoom,hocuspocus,ywebsocket] [--workloads a,b,c,d] [--profile DIR] [--out FILE]
-import { fork } from 'node:child_process';
+// Multi-node mode (CodeRoom on PostgreSQL + Redis, multinode.mjs): node bench/collab/run.mjs --nodes 1,3 [--full] [--out FILE]
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS } from './servers.mjs';
-import { percentile, r2, sampleProcess } from '../lib/proc.mjs';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { r2, sampleProcess } from '../lib/proc.mjs';
+import { editFigures, startLoadgen } from './driver.mjs';
+import { benchCollabNodes } from './multinode.mjs';
 
 /** Workload sizes: --full uses the issue's numbers; the quick pass scales counts and durations down. */
 export const COLLAB_SCALES = {
   quick: { oneDoc: { clients: 200, observers: 10, editsPerSecond: 100, seconds: 6 }, manyDocs: { connections: 1000, documents: 200, seconds: 6 }, idle: { connections: 10_000, documents: 200 }, largeDocMB: 5 },
   full: { oneDoc: { clients: 500, observers: 10, editsPerSecond: 100, seconds: 60 }, manyDocs: { connections: 5000, documents: 1000, seconds: 60 }, idle: { connections: 10_000, documents: 1000 }, largeDocMB: 5 },
 };
-
-/** A forked load generator with a request/response helper over IPC. */
-function startLoadgen() {
-  const child = fork(join(here, 'loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = [];
-  child.on('message', (m) => {
-    const w = waiting.shift();
-    if (!w) return;
-    if (m.type === 'error') w.reject(new Error(m.error));
-    else w.resolve(m);
-  });
-  return {
-    ask(msg) {
-      return new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        child.send(msg);
-      });
-    },
-    async exit() {
-      child.send({ cmd: 'exit' });
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,23 +28,12 @@ async function connect(lg, server, clients, localNet) {
   return r;
 }
 
-/** Runs an edit workload and turns the observers' time stamps into figures. */
-async function editRun(lg, server, { seconds, editsPerSecond, observersPerEdit }) {
+/** Runs an edit workload and adds the server's CPU and RSS over it. */
+async function editRun(lg, server, opts) {
   const sampler = sampleProcess(server.pid);
-  const r = await lg.ask({ cmd: 'run', durationMs: seconds * 1000, editsPerSecond, drainMs: 2000 });
+  const figures = await editFigures(lg, opts);
   const res = sampler.stop();
-  const applied = r.stamps.length / observersPerEdit;
-  return {
-    offeredEditsPerSecond: editsPerSecond,
-    sentEditsPerSecond: r2(r.sentPerSecond),
-    appliedEditsPerSecond: r2(applied / seconds),
-    delivered: r2(r.sent ? applied / r.sent : 0),
-    p50Ms: r2(percentile(r.stamps, 50)),
-    p99Ms: r2(percentile(r.stamps, 99)),
-    updatesReceivedPerSecond: r2(r.updatesIn / seconds),
-    serverCpuPercent: r2(res.cpuPercent),
-    serverRssMiB: r2(res.rssMiB),
-  };
+  return { ...figures, serverCpuPercent: r2(res.cpuPercent), serverRssMiB: r2(res.rssMiB) };
 }
 
 async function benchTarget(key, scale, localNet, profileDir, workloads) {
@@ -158,13 +122,24 @@ export async function benchCollab({ full = false, targets = Object.keys(TARGETS)
   return { scale: full ? 'full' : 'quick', sizes: scale, results };
 }
 
+/** `--nodes 1,3`: node counts, each a whole number from 1 to 8. */
+function parseNodeCounts(arg) {
+  const counts = String(arg ?? '').split(',').map(Number);
+  if (!counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 8)) throw new Error(`--nodes wants node counts from 1 to 8, separated by commas (e.g. 1,3), not "${arg ?? ''}"`);
+  return counts;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const ni = process.argv.indexOf('--nodes');
   const i = process.argv.indexOf('--targets');
   const targets = i > 0 ? process.argv[i + 1].split(',') : undefined;
   const wi = process.argv.indexOf('--workloads');
   const workloads = wi > 0 ? process.argv[wi + 1].split(',') : undefined;
   const pi = process.argv.indexOf('--profile');
-  const r = await benchCollab({ full: process.argv.includes('--full'), targets, workloads, profileDir: pi > 0 ? process.argv[pi + 1] : undefined });
+  const r =
+    ni > 0
+      ? await benchCollabNodes({ full: process.argv.includes('--full'), counts: parseNodeCounts(process.argv[ni + 1]) })
+      : await benchCollab({ full: process.argv.includes('--full'), targets, workloads, profileDir: pi > 0 ? process.argv[pi + 1] : undefined });
   const oi = process.argv.indexOf('--out');
   if (oi > 0) writeFileSync(process.argv[oi + 1], JSON.stringify(r, null, 2) + '\n');
   else console.log(JSON.stringify(r, null, 2));
