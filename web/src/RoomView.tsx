@@ -237,6 +237,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           type="button"
           className="btn ghost review-toggle"
           data-testid="review-toggle"
+          title={tr('room.review')}
           aria-pressed={view.mode === 'diff'}
           onClick={() => {
             stopFollowing();
@@ -258,6 +259,7 @@ function Room({ keeper, conn, onLeave }: { keeper: TokenKeeper; conn: RoomConnec
           data-testid="call-open"
           aria-pressed={callOpen}
           aria-label={callOpen ? t('header.hideCall') : t('header.openCall')}
+          title={callOpen ? t('header.hideCall') : t('header.openCall')}
           onClick={() => {
             setCallMounted(true);
             if (phone) showPhoneView(phoneView === 'call' ? 'editor' : 'call');

@@ -58,6 +58,7 @@ export function RoomAccessControls({ keeper, linkInvite }: { keeper: TokenKeeper
         onClick={() => setOpen(true)}
         data-testid="people-open"
         aria-label={host && waiting.length > 0 ? t('room.peopleWaiting', { count: waiting.length }) : t('room.people')}
+        title={t('room.people')}
       >
         <Icon name="people" />
         <span className="btn-label">{t('room.people')}</span>

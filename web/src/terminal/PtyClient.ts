@@ -233,9 +233,15 @@ export class PtyClient {
         this.attempt = 0;
         this.authFailures = 0;
         this.you.set(msg.you);
+        const ids = new Set(msg.terminals.map((t) => t.id));
+        // Terminals we knew that the server no longer has ended while we were away (the hub or the
+        // room's node restarted or died: shells do not survive it). Say so rather than let them vanish.
+        for (const lost of this.terminals.get().filter((t) => !ids.has(t.id))) {
+          this.streams.delete(lost.id);
+          this.toast(i18next.t('terminal:toast.lost', { title: lost.title }));
+        }
         this.terminals.set(msg.terminals);
         this.link.set({ state: 'connected' });
-        const ids = new Set(msg.terminals.map((t) => t.id));
         for (const [id, stream] of this.streams) {
           if (ids.has(id)) this.send(stream.openMessage());
         }
