@@ -81,12 +81,14 @@ describe('languages in the browser', () => {
     await alice.getByTestId('terminal-new').click();
     const pane = alice.getByTestId('terminal-pane').first();
     await pane.locator('.xterm-rows').waitFor();
+    const rows = () => pane.locator('.xterm-rows').evaluate((el) => Array.from(el.children).map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trim()));
+    // Type once the shell shows its prompt (keys sent while it starts may be dropped by readline's start-up).
+    await expect.poll(async () => (await rows()).some((r) => /[$#]$/.test(r)), { timeout: 10_000 }).toBe(true);
     await pane.locator('.xterm-screen').click();
     await alice.keyboard.type('echo ');
     await composeKorean(cdp, [['ㅎ', '하', '한'], ['ㄱ', '그', '글']]);
     await alice.keyboard.type('-ok');
     await alice.keyboard.press('Enter');
-    const rows = () => pane.locator('.xterm-rows').evaluate((el) => Array.from(el.children).map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trim()));
     await expect.poll(async () => (await rows()).includes('한글-ok'), { timeout: 10_000 }).toBe(true);
     expect((await rows()).filter((r) => r.includes('한글')).length).toBe(2); // the command line and its output, nothing doubled
   });

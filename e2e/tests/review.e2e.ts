@@ -63,6 +63,26 @@ async function firstVisibleLine(page: Page, root: string): Promise<number> {
   });
 }
 
+/**
+ * The first visible line once CodeMirror has caught up with a scroll: it renders and measures the new
+ * viewport on the next animation frames, so read until the value is past `min` and the same twice.
+ */
+async function settledFirstVisibleLine(page: Page, root: string, min: number): Promise<number> {
+  let last = -1;
+  await expect
+    .poll(
+      async () => {
+        const now = await firstVisibleLine(page, root);
+        const settled = now > min && now === last;
+        last = now;
+        return settled;
+      },
+      { timeout: 10_000, interval: 100 },
+    )
+    .toBe(true);
+  return last;
+}
+
 /** Scrolls the editor under `root` (its live side) by `px`. */
 async function scrollBy(page: Page, root: string, px: number): Promise<void> {
   await page.locator(root).evaluate((el, by) => {
@@ -191,16 +211,14 @@ describe('code review in the browser', () => {
     await expect.poll(() => reviewer.page.locator('[data-testid=review-pane] .editor-path').textContent(), { timeout: 10_000 }).toBe('src/long.ts');
     await expect.poll(() => reviewer.page.locator('[data-testid=review-diff] .cm-line', { hasText: '// line 1' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await scrollBy(author.page, '[data-testid=review-diff]', 2500);
-    const diffTop = await firstVisibleLine(author.page, '[data-testid=review-diff]');
-    expect(diffTop).toBeGreaterThan(50);
+    const diffTop = await settledFirstVisibleLine(author.page, '[data-testid=review-diff]', 50);
     await expect.poll(() => firstVisibleLine(reviewer.page, '[data-testid=review-diff]'), { timeout: 10_000 }).toBe(diffTop);
     await author.page.getByTestId('review-toggle').click();
     await expect.poll(() => reviewer.page.getByTestId('review-pane').count(), { timeout: 10_000 }).toBe(0);
     await author.page.locator('[data-testid=editor] .cm-content').waitFor();
     await reviewer.page.locator('[data-testid=editor] .cm-content').waitFor();
     await scrollBy(author.page, '[data-testid=editor]', 1500);
-    const editorTop = await firstVisibleLine(author.page, '[data-testid=editor]');
-    expect(editorTop).toBeGreaterThan(30);
+    const editorTop = await settledFirstVisibleLine(author.page, '[data-testid=editor]', 30);
     await expect.poll(() => firstVisibleLine(reviewer.page, '[data-testid=editor]'), { timeout: 10_000 }).toBe(editorTop);
     await reviewer.page.getByTestId('follow-banner').getByRole('button').click();
     await reviewer.page.getByTestId('presenter-banner').waitFor();
