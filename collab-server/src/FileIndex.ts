@@ -33,7 +33,16 @@ export class FileIndex implements Extension {
   /** Applies a change to a room's index document (loading it if needed). */
   async update(roomId: string, change: (map: Y.Map<FileEntry>) => void): Promise<void> {
     if (!this.hocuspocus) throw new Error('FileIndex not attached');
-    const conn = await this.hocuspocus.openDirectConnection(roomIndexDocName(roomId), { system: true });
+    const name = roomIndexDocName(roomId);
+    const loaded = this.hocuspocus.documents.get(name);
+    if (loaded && loaded.getConnectionsCount() > 0) {
+      // In use: change it in place. Hocuspocus broadcasts the update, the durable log logs it and the
+      // Redis extension publishes it, as for a direct connection; a direct connection would also run
+      // the store hooks, which with Redis wait about a second twice (lock, then disconnect delay).
+      Y.transact(loaded, () => change(loaded.getMap<FileEntry>(FILE_INDEX_MAP)), INDEX_ORIGIN);
+      return;
+    }
+    const conn = await this.hocuspocus.openDirectConnection(name, { system: true });
     try {
       // One Yjs transaction, so clients see a rename's delete and add as one update.
       await conn.transact((doc) => Y.transact(doc, () => change(doc.getMap<FileEntry>(FILE_INDEX_MAP)), INDEX_ORIGIN));
