@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { CHROMIUM_PATH, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
+import { joinRoom } from '../room.js';
 
 /** Chromium with a fake camera (test pattern), microphone (beeps) and screen, permissions granted. */
 const MEDIA_FLAGS = [
@@ -75,13 +76,6 @@ async function selectedRemotePorts(page: Page): Promise<number[]> {
     }
     return ports;
   });
-}
-
-async function joinRoom(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('join-name-input').fill(name);
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('file-list').waitFor({ state: 'attached' });
 }
 
 /** Opens the call panel (a toggle, when the room shows one) and joins the call. */

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
-import { editorText, openFile } from '../room.js';
+import { editorText, joinRoom, openFile } from '../room.js';
 import { freePort, startHubProcess } from '../hub.js';
-
-async function joinAs(page: Page, url: string, name: string, viewer = false): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('join-name-input').fill(name);
-  if (viewer) await page.getByTestId('join-viewer-checkbox').check();
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('file-list').waitFor();
-}
 
 describe('co-editing in the browser', () => {
   it('E2E1 two people co-edit with named cursors, a viewer cannot type, text survives a hub restart', async () => {
@@ -36,7 +27,7 @@ describe('co-editing in the browser', () => {
 
     // Bob joins by link and opens the same file.
     const bob = await person(browser);
-    await joinAs(bob.page, roomUrl, 'Bob');
+    await joinRoom(bob.page, roomUrl, 'Bob');
     await openFile(bob.page, 'main.ts');
 
     await alice.page.locator('[data-testid=editor] .cm-content').click();
@@ -57,7 +48,7 @@ describe('co-editing in the browser', () => {
 
     // Carol joins as a viewer: the editor takes no input, and the server would refuse it anyway.
     const carol = await person(browser);
-    await joinAs(carol.page, roomUrl, 'Carol', true);
+    await joinRoom(carol.page, roomUrl, 'Carol', true);
     await expect(carol.page.getByTestId('role-badge').textContent()).resolves.toMatch(/viewer/i);
     await openFile(carol.page, 'main.ts');
     await expect.poll(() => editorText(carol.page)).toBe('const alice = 1;\nconst bob = 2;');
@@ -76,7 +67,7 @@ describe('co-editing in the browser', () => {
     hub = await startHubProcess(dataDir, { PORT: String(port) });
     await expect.poll(() => alice.page.getByTestId('connection-status').getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
     const dave = await person(browser);
-    await joinAs(dave.page, roomUrl, 'Dave');
+    await joinRoom(dave.page, roomUrl, 'Dave');
     await openFile(dave.page, 'main.ts');
     await expect.poll(() => editorText(dave.page), { timeout: 10_000 }).toBe('const alice = 1;\nconst bob = 2;');
     // Alice keeps editing after the reconnect and Dave sees it.

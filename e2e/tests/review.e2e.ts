@@ -6,6 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { launch, person, screenshot } from '../browser.js';
 import { freePort, startHubProcess } from '../hub.js';
+import { joinRoom } from '../room.js';
 
 const PHONE = { width: 390, height: 844 };
 const GIT_ENV = ['-c', 'user.email=test@example.invalid', '-c', 'user.name=Test', '-c', 'commit.gpgsign=false'];
@@ -33,14 +34,6 @@ function makeRepo(root: string): string {
   writeFileSync(join(repo, 'src/long.ts'), LONG.map((l, i) => (i === 149 ? '// line 150, changed' : l)).join('\n') + '\n');
   git(repo, 'commit', '--quiet', '-am', 'change v5');
   return repo;
-}
-
-async function joinAs(page: Page, url: string, name: string, viewer: boolean): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('join-name-input').fill(name);
-  if (viewer) await page.getByTestId('join-viewer-checkbox').check();
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('file-list').waitFor({ state: 'attached' });
 }
 
 /** The live (working file) side of the diff: the right editor side by side, the only one unified. */
@@ -128,7 +121,7 @@ describe('code review in the browser', () => {
     await author.page.goto(roomUrl);
     await author.page.getByTestId('file-list').waitFor();
     const reviewer = await person(browser);
-    await joinAs(reviewer.page, roomUrl, 'Rui', true);
+    await joinRoom(reviewer.page, roomUrl, 'Rui', true);
 
     // The reviewer opens the diff against the base branch: one changed file, one line changed.
     await openReview(reviewer.page, 'origin/base', 'src/values.ts', false, 'review-no-file-open');
@@ -228,7 +221,7 @@ describe('code review in the browser', () => {
 
     // The same review on a phone.
     const phone = await person(browser, PHONE);
-    await joinAs(phone.page, roomUrl, 'Pia', true);
+    await joinRoom(phone.page, roomUrl, 'Pia', true);
     await openReview(phone.page, 'origin/base', 'src/values.ts', true);
     expect(await phone.page.getByTestId('review-diff').getAttribute('data-layout')).toBe('unified');
     await expect.poll(() => phone.page.locator('[data-testid=review-thread][data-status=resolved]').getAttribute('data-lines'), { timeout: 10_000 }).toBe('7-7');
