@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { sha256 as textSha256 } from '@coderoom/collab-server';
+import { isWriteBackTemp, sha256 as textSha256 } from '@coderoom/collab-server';
 import { BadRequestError, NotFoundError } from '@coderoom/shared';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, PARTS, PartDigest, SQLITE_SIDE_SUFFIXES, partOf, symlinkStaysInside, type EntryFacts, type Manifest, type PartName } from './ArchiveLayout.js';
 import { SqliteDatabasePart, type DatabasePart } from './DatabasePart.js';
@@ -191,7 +191,7 @@ class ArchiveWriter {
    * and the document (from the database snapshot) wins, as after any restart (collab-server WS2).
    */
   async workspaces(dataDir: string): Promise<void> {
-    await this.tree(dataDir, PARTS.workspaces.top, (rel) => /\/\.[^/]*\.coderoom-tmp$/.test(rel), async (rel, abs, st) => {
+    await this.tree(dataDir, PARTS.workspaces.top, (rel) => isWriteBackTemp(basename(rel)), async (rel, abs, st) => {
       const [, roomId, ...rest] = rel.split('/');
       const recordRel = `${PARTS.workspaceSync.top}/${roomId}/${createHash('sha256').update(rest.join('/')).digest('hex')}.json`;
       const recordAbs = join(dataDir, recordRel);

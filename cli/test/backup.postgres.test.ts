@@ -4,7 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { PG_SCHEMA_VERSION } from '@coderoom/collab-server';
+import { PG_SCHEMA_VERSION, isWriteBackTemp } from '@coderoom/collab-server';
 import { tempDir } from '../../collab-server/test/helpers.js';
 import { usePostgres } from '../../shared/test/postgres.js';
 import { coderoom, expectRestoredHub, fillHub, signIn, startTyping } from './backupHelpers.js';
@@ -65,7 +65,7 @@ const tableCount = async (c: pg.Client) => (await c.query<{ n: number }>('SELECT
 function files(dir: string, rel = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(join(dir, rel)).sort()) {
-    if (/^\..*\.coderoom-tmp$/.test(name)) continue;
+    if (isWriteBackTemp(name)) continue;
     const r = rel ? `${rel}/${name}` : name;
     if (lstatSync(join(dir, r)).isDirectory()) Object.assign(out, files(dir, r));
     else out[r] = readFileSync(join(dir, r), 'base64');

@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, TokenVerifier } from '@coderoom/shared';
+import { isWriteBackTemp } from '@coderoom/collab-server';
 import { api, tempDir, waitFor } from '../../collab-server/test/helpers.js';
 import { coderoom, expectRestoredHub, fillHub, startTyping } from './backupHelpers.js';
 import { startHubProcess } from './hubProcess.js';
@@ -32,7 +33,7 @@ function rows(file: string, table: string): unknown[] {
 function tree(dir: string, rel = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(join(dir, rel)).sort()) {
-    if (/^\..*\.coderoom-tmp$/.test(name)) continue;
+    if (isWriteBackTemp(name)) continue;
     const r = rel ? `${rel}/${name}` : name;
     const st = lstatSync(join(dir, r));
     if (st.isSymbolicLink()) out[r] = `link ${readlinkSync(join(dir, r))}`;

@@ -8,6 +8,16 @@ import { BadRequestError, formatDocName, parseDocName, type Logger } from '@code
 import { LOAD_ORIGIN, isDestroyed } from './DurableLog.js';
 import { denied } from './Authorizer.js';
 import { sha256, type SyncRecords } from './SyncRecords.js';
+
+/** The write-back's temporary file for a file named `name` (WS4): hidden, beside it, renamed into place. */
+function writeBackTempName(name: string): string {
+  return `.${name}.${randomBytes(6).toString('hex')}.coderoom-tmp`;
+}
+
+/** Whether a directory entry is a write-back temporary file: not state, so backups and listings skip it. */
+export function isWriteBackTemp(name: string): boolean {
+  return /^\..*\.coderoom-tmp$/.test(name);
+}
 import type { Workspace } from './Workspace.js';
 
 /** Transaction origin of edits the server makes from disk (logged like any edit). */
@@ -269,7 +279,7 @@ export class WorkspaceSync implements Extension {
     const base = Y.encodeStateAsUpdate(state.doc);
     const abs = await this.workspace.resolve(state.roomId, state.path);
     await mkdir(dirname(abs), { recursive: true });
-    const tmp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.coderoom-tmp`);
+    const tmp = join(dirname(abs), writeBackTempName(basename(abs)));
     const mode = await stat(abs).then((s) => s.mode & 0o7777, () => null);
     // The record names both versions until the rename is done, so a crash in between is no "outside change".
     const known = [content, ...(state.lastDisk === null ? [] : [state.lastDisk])].map(sha256);

@@ -23,7 +23,7 @@ export { AccountsApi, SESSION_COOKIE, SIGNIN_FAILURES_PER_EMAIL, SIGNIN_FAILURES
 export { hashPassword, verifyPassword, SCRYPT_PARAMS, SALT_BYTES, type PasswordHash, type ScryptParams } from './passwords.js';
 export { RateLimiter } from './RateLimiter.js';
 export { Workspace, isBinary, BINARY_SNIFF_BYTES, type DiskFile, type UnopenableReason } from './Workspace.js';
-export { WorkspaceSync, WORKSPACE_ORIGIN, applyDiff, type WorkspaceSyncOptions } from './WorkspaceSync.js';
+export { WorkspaceSync, WORKSPACE_ORIGIN, applyDiff, isWriteBackTemp, type WorkspaceSyncOptions } from './WorkspaceSync.js';
 export { GitImport, type GitImportOptions } from './GitImport.js';
 export { SyncRecords, sha256, type SyncRecord } from './SyncRecords.js';
 export type { WorkspaceStore, MemberRecord, RoomSettings } from './WorkspaceStore.js';
